@@ -1,0 +1,122 @@
+#include "app/context.hpp"
+
+#include "auth/jwt.hpp"
+#include "dto/validate.hpp"
+#include "http/errors.hpp"
+#include "http/form.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace carat {
+
+db::Connection& RequestContext::db() {
+  if (!lease_) lease_.emplace(app.pool.acquire(app.config.db_pool_timeout));
+  return **lease_;
+}
+
+void RequestContext::release_db() { lease_.reset(); }
+
+const nlohmann::json& RequestContext::json_body() {
+  if (body_) return *body_;
+  const std::string ct = http::media_type(req.header("content-type").value_or(""));
+  const bool is_json = ct.empty() || ct == "application/json" ||
+                       (ct.size() > 5 && ct.compare(ct.size() - 5, 5, "+json") == 0);
+  dto::Validator v;
+  if (!is_json) {
+    v.add("model_attributes_type", {std::string("body")},
+          "Input should be a valid dictionary or object to extract fields from",
+          dto::json_quote(req.body));
+    v.throw_if_errors();
+  }
+  if (req.body.empty()) {
+    v.missing({std::string("body")}, nullptr);
+    v.throw_if_errors();
+  }
+  try {
+    body_ = nlohmann::json::parse(req.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    const int64_t offset = e.byte > 0 ? static_cast<int64_t>(e.byte) - 1 : 0;
+    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...".
+    std::string reason = e.what();
+    if (const size_t p = reason.find("] "); p != std::string::npos) reason = reason.substr(p + 2);
+    v.add("json_invalid", {std::string("body"), offset}, "JSON decode error", "{}",
+          "{\"error\":" + dto::json_quote(reason) + "}");
+    v.throw_if_errors();
+  }
+  return *body_;
+}
+
+const nlohmann::json& RequestContext::json_object() {
+  const auto& j = json_body();
+  if (!j.is_object()) {
+    dto::Validator v;
+    v.add("model_attributes_type", {std::string("body")},
+          "Input should be a valid dictionary or object to extract fields from",
+          dto::input_json(j));
+    v.throw_if_errors();
+  }
+  return j;
+}
+
+std::optional<std::string_view> RequestContext::bearer_token() const {
+  auto h = req.header("authorization");
+  if (!h) return std::nullopt;
+  const std::string_view v = *h;
+  const size_t space = v.find(' ');
+  if (space == std::string_view::npos) return std::nullopt;
+  if (text::to_lower_ascii(v.substr(0, space)) != "bearer") return std::nullopt;
+  const std::string_view token = v.substr(space + 1);
+  if (token.empty()) return std::nullopt;
+  return token;
+}
+
+const domain::User* RequestContext::optional_user() {
+  if (user_resolved_) return user_ ? &*user_ : nullptr;
+  user_resolved_ = true;
+  auto token = bearer_token();
+  if (!token) return nullptr;
+  auto email = auth::verify_token(*token, app.config.secret_key, timeutil::now_seconds());
+  if (!email) return nullptr;
+  auto user = domain::find_user_by_email(db(), *email);
+  if (!user || !user->is_active) return nullptr;
+  user_ = std::move(user);
+  req.user_id = user_->id;
+  return &*user_;
+}
+
+const domain::User& RequestContext::require_user() {
+  if (user_resolved_ && user_) return *user_;
+  auto token = bearer_token();
+  if (!token) throw http::unauthorized("Not authenticated");
+  auto email = auth::verify_token(*token, app.config.secret_key, timeutil::now_seconds());
+  if (!email) throw http::unauthorized("Could not validate credentials");
+  auto user = domain::find_user_by_email(db(), *email);
+  if (!user) throw http::unauthorized("Could not validate credentials");
+  if (!user->is_active) throw http::bad_request("Inactive user");
+  user_ = std::move(user);
+  user_resolved_ = true;
+  req.user_id = user_->id;
+  return *user_;
+}
+
+const domain::User& RequestContext::require_admin() {
+  const auto& u = require_user();
+  if (!u.is_admin()) throw http::forbidden("Admin privileges required");
+  return u;
+}
+
+std::optional<std::string> RequestContext::query(std::string_view name) {
+  if (!query_parsed_) {
+    query_parsed_ = true;
+    for (auto& f : http::parse_urlencoded(req.query)) {
+      query_.emplace_back(std::move(f.name), std::move(f.value));
+    }
+  }
+  std::optional<std::string> found;
+  for (const auto& [k, v] : query_) {
+    if (k == name) found = v;
+  }
+  return found;
+}
+
+}  // namespace carat

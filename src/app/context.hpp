@@ -1,0 +1,55 @@
+// Per-request state handed to handlers: the request, lazily parsed body, the caller, and a
+// database connection checked out on first use.
+#pragma once
+
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "app/app.hpp"
+#include "domain/users.hpp"
+#include "http/message.hpp"
+
+namespace carat {
+
+class RequestContext {
+ public:
+  RequestContext(App& app, http::Request& req) : app(app), req(req) {}
+
+  App& app;
+  http::Request& req;
+
+  // The database connection of this request (checked out on first use; 503 when the pool
+  // stays exhausted for DB_POOL_TIMEOUT_MS).
+  db::Connection& db();
+  // Returns the connection to the pool early (before slow CPU work such as bcrypt).
+  void release_db();
+
+  // The JSON body (api.md §1.4): 422 json_invalid for bad syntax, model_attributes_type for a
+  // non-JSON content type, missing at ["body"] for an empty body.
+  const nlohmann::json& json_body();
+  // As json_body(), and it must be an object (model_attributes_type otherwise).
+  const nlohmann::json& json_object();
+
+  // Optional authentication: any problem means anonymous.
+  const domain::User* optional_user();
+  // Protected endpoints: 401 / 400 Inactive user.
+  const domain::User& require_user();
+  // Admin endpoints: as require_user, then 403.
+  const domain::User& require_admin();
+
+  // Query parameters (last occurrence wins), percent-decoded.
+  std::optional<std::string> query(std::string_view name);
+
+ private:
+  std::optional<std::string_view> bearer_token() const;
+
+  std::optional<db::Lease> lease_;
+  std::optional<nlohmann::json> body_;
+  bool user_resolved_ = false;
+  std::optional<domain::User> user_;
+  bool query_parsed_ = false;
+  std::vector<std::pair<std::string, std::string>> query_;
+};
+
+}  // namespace carat

@@ -1,0 +1,45 @@
+// Failed-login throttling (api.md §1.11): a sliding 15-minute window per e-mail and per client
+// IP, in process memory. Bounded: keys whose failures all left the window are pruned.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace carat::auth {
+
+class LoginThrottle {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  LoginThrottle(int max_per_email, int max_per_ip,
+                std::chrono::seconds window = std::chrono::minutes(15));
+
+  // Seconds until an attempt for this key pair may proceed, or nullopt when allowed now.
+  std::optional<int64_t> retry_after(const std::string& email_key, const std::string& ip,
+                                     Clock::time_point now = Clock::now());
+  void record_failure(const std::string& email_key, const std::string& ip,
+                      Clock::time_point now = Clock::now());
+  void clear_email(const std::string& email_key);
+  size_t tracked_keys() const;
+
+ private:
+  using Failures = std::deque<Clock::time_point>;
+  std::optional<int64_t> check(std::unordered_map<std::string, Failures>& map,
+                               const std::string& key, int limit, Clock::time_point now);
+  void prune(Clock::time_point now);
+
+  int max_per_email_;
+  int max_per_ip_;
+  std::chrono::seconds window_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Failures> by_email_;
+  std::unordered_map<std::string, Failures> by_ip_;
+  uint64_t ops_ = 0;
+};
+
+}  // namespace carat::auth

@@ -1,0 +1,107 @@
+// Service configuration: read from the environment once at start, validated as a whole.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config/database_url.hpp"
+
+namespace carat::config {
+
+// Raised with every problem found, one per line ("NAME: what is wrong").
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+enum class MediaStorageKind { kLocal, kS3 };
+enum class MetricsAccess { kOff, kOpen, kRestricted };
+
+struct Cidr {
+  bool v6 = false;
+  unsigned char addr[16] = {};
+  int prefix = 0;
+};
+
+struct Config {
+  // Process and HTTP.
+  std::string app_env = "development";
+  bool production = false;
+  std::string host = "0.0.0.0";
+  int port = 8000;
+  int io_threads = 0;       // 0: one per core
+  int worker_threads = 0;   // request handlers (blocking DB work); 0: derived from the pool
+  int bcrypt_threads = 0;   // password hashing; 0: one per core
+  int max_connections = 10000;
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds body_timeout{30};
+  std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds shutdown_grace{20};
+  bool trust_forwarded_for = false;
+  std::vector<std::string> allow_origins;
+  bool allow_any_origin = false;
+
+  // Database.
+  DatabaseUrl database;
+  std::optional<DatabaseUrl> migrate_database;  // DB_MIGRATE_URL
+  bool run_migrations = true;
+  int db_pool_size = 0;                        // 0: derived from the core count
+  std::chrono::milliseconds db_pool_timeout{1000};
+  std::chrono::milliseconds db_statement_timeout{5000};
+
+  // Auth.
+  std::string secret_key;
+  bool secret_key_is_dev_default = false;
+  bool secret_key_is_known_placeholder = false;
+  int access_token_expire_minutes = 10080;
+  std::string default_membership_type = "premium";
+  int login_max_failures_per_email = 10;
+  int login_max_failures_per_ip = 100;
+  int bcrypt_queue_limit = 64;
+
+  // Media.
+  MediaStorageKind media_storage = MediaStorageKind::kLocal;
+  std::string media_dir;
+  std::string s3_bucket;
+  std::string aws_region = "ap-northeast-1";
+  std::string s3_prefix = "media/";
+  std::string s3_endpoint;  // AWS_ENDPOINT_URL_S3
+  int media_url_ttl_seconds = 300;
+
+  // Observability.
+  MetricsAccess metrics = MetricsAccess::kOff;
+  std::vector<Cidr> metrics_allow_cidrs;
+  std::string metrics_token;
+  std::string log_level = "info";
+
+  // Number of request-handler threads and DB connections actually used.
+  int effective_pool_size() const;
+  int effective_worker_threads() const;
+  int effective_io_threads() const;
+  int effective_bcrypt_threads() const;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// Reads the process environment.
+EnvLookup process_env();
+
+// Builds and validates the configuration. Throws ConfigError listing every bad value.
+Config load(const EnvLookup& env);
+
+// Parses "10.0.0.0/8" or "::1/128" (a bare address means a single host).
+std::optional<Cidr> parse_cidr(const std::string& text);
+bool cidr_contains(const Cidr& cidr, const std::string& address);
+
+// True for SECRET_KEY values published in tutorials, examples and the legacy repository.
+bool is_known_placeholder_secret(const std::string& value);
+
+}  // namespace carat::config

@@ -1,0 +1,373 @@
+#include "db/migrations.hpp"
+
+#include <openssl/evp.h>
+
+#include <functional>
+#include <map>
+#include <set>
+
+#include "db/sql/migrations_sql.hpp"
+#include "db/sql/schema.hpp"
+#include "observability/log.hpp"
+
+namespace carat::db {
+
+namespace {
+
+namespace q = sql::migrations;
+using db::Dialect;
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 0xF]);
+  }
+  return out;
+}
+
+struct Introspection {
+  std::set<std::string> tables;
+  std::map<std::string, std::set<std::string>> columns;
+  std::vector<std::string> naive_timestamps;
+};
+
+Introspection introspect(Connection& c) {
+  Introspection info;
+  auto tables = c.exec(q::kListTables);
+  for (size_t r = 0; r < tables.rows(); ++r) info.tables.insert(tables.str(r, 0));
+  auto cols = c.exec(q::kListColumns);
+  for (size_t r = 0; r < cols.rows(); ++r) {
+    info.columns[cols.str(r, 0)].insert(cols.str(r, 1));
+    if (cols.text(r, 2) == "timestamp without time zone") {
+      info.naive_timestamps.push_back(cols.str(r, 0) + "." + cols.str(r, 1));
+    }
+  }
+  return info;
+}
+
+// A statement built from compile-time identifiers (table names of the reference schema) with
+// its values bound; never from user input.
+ResultSet exec_built(Connection& c, const std::string& name, const std::string& sql,
+                     const Params& params = {}) {
+  return c.exec(Query{name, sql}, params);
+}
+
+// ---- 0001_baseline ----
+
+std::string baseline_definition(Dialect d) {
+  std::string text;
+  for (const auto& t : schema::reference_tables()) {
+    text += schema::create_table_sql(t, d) + ";\n";
+    for (const auto& idx : t.indexes) text += std::string(idx) + ";\n";
+  }
+  for (const auto& seed : schema::lookup_seeds()) {
+    text += std::string(seed.table) + ":";
+    for (const auto& n : seed.names) text += std::string(n) + ",";
+    text += "\n";
+  }
+  for (const auto& a : schema::award_seeds()) {
+    text += std::string(a.name) + "|" + std::string(a.description) + "|" +
+            std::to_string(a.threshold) + "|" + std::to_string(a.prize) + "\n";
+  }
+  for (const auto& ci : schema::content_item_seeds()) {
+    text += std::string(ci.type) + "|" + std::string(ci.title) + "|" + std::string(ci.creator) +
+            "|" + std::to_string(ci.year) + "\n";
+  }
+  return text;
+}
+
+void reset_sequence(Connection& c, std::string_view table) {
+  if (c.dialect() != Dialect::kPostgres) return;
+  const std::string t(table);
+  exec_built(c, "mig_setval_" + t,
+             "SELECT setval(pg_get_serial_sequence('" + t + "', 'id'), "
+             "(SELECT COALESCE(max(id), 1) FROM " + t + "))");
+}
+
+int64_t count_where(Connection& c, const std::string& table, const std::string& column,
+                    const Param& value) {
+  auto r = exec_built(c, "mig_count_" + table + "_" + column,
+                      "SELECT count(*) FROM " + table + " WHERE " + column + " = $1", {value});
+  return r.i64(0, 0);
+}
+
+void seed_lookup(Connection& c, const schema::LookupSeed& seed, bool created) {
+  const std::string t(seed.table);
+  if (created) {
+    int64_t id = 1;
+    for (const auto& name : seed.names) {
+      exec_built(c, "mig_seed_id_" + t,
+                 "INSERT INTO " + t + " (id, name, created_at) VALUES ($1, $2, now())",
+                 {id++, std::string(name)});
+    }
+    reset_sequence(c, seed.table);
+    return;
+  }
+  const bool needs_id_one = t != "tags";
+  if (needs_id_one && count_where(c, t, "id", int64_t{1}) == 0 &&
+      count_where(c, t, "name", "unspecified") == 0) {
+    exec_built(c, "mig_seed_id_" + t,
+               "INSERT INTO " + t + " (id, name, created_at) VALUES ($1, $2, now())",
+               {int64_t{1}, "unspecified"});
+    reset_sequence(c, seed.table);
+  }
+  for (const auto& name : seed.names) {
+    // NOT EXISTS rather than ON CONFLICT (name): an adopted table may lack the unique constraint.
+    exec_built(c, "mig_seed_name_" + t,
+               "INSERT INTO " + t + " (name, created_at) SELECT $1, now() WHERE NOT EXISTS "
+               "(SELECT 1 FROM " + t + " WHERE name = $1)",
+               {std::string(name)});
+  }
+  if (needs_id_one && count_where(c, t, "id", int64_t{1}) == 0) {
+    throw MigrationError("table " + t +
+                         " has no row with id 1 and its name 'unspecified' is used by another id; "
+                         "registration needs id 1: fix the lookup table by hand");
+  }
+}
+
+void seed_awards(Connection& c, bool created) {
+  int64_t id = 1;
+  for (const auto& a : schema::award_seeds()) {
+    if (created) {
+      exec_built(c, "mig_seed_award_id",
+                 "INSERT INTO awards (id, name, description, threshold_points, prize_amount_yen, "
+                 "created_at) VALUES ($1, $2, $3, $4, $5, now())",
+                 {id++, std::string(a.name), std::string(a.description), a.threshold, a.prize});
+    } else {
+      exec_built(c, "mig_seed_award_name",
+                 "INSERT INTO awards (name, description, threshold_points, prize_amount_yen, "
+                 "created_at) SELECT $1, $2, $3, $4, now() WHERE NOT EXISTS "
+                 "(SELECT 1 FROM awards WHERE name = $1)",
+                 {std::string(a.name), std::string(a.description), a.threshold, a.prize});
+    }
+  }
+  if (created) reset_sequence(c, "awards");
+}
+
+void seed_content_items(Connection& c, bool created) {
+  int64_t id = 1;
+  for (const auto& ci : schema::content_item_seeds()) {
+    if (created) {
+      exec_built(c, "mig_seed_item_id",
+                 "INSERT INTO content_items (id, item_type, title, creator, release_year, "
+                 "created_at) VALUES ($1, $2, $3, $4, $5, now())",
+                 {id++, std::string(ci.type), std::string(ci.title), std::string(ci.creator),
+                  ci.year});
+    } else {
+      exec_built(c, "mig_seed_item_title",
+                 "INSERT INTO content_items (item_type, title, creator, release_year, created_at) "
+                 "SELECT $1, $2, $3, $4, now() WHERE NOT EXISTS "
+                 "(SELECT 1 FROM content_items WHERE title = $2)",
+                 {std::string(ci.type), std::string(ci.title), std::string(ci.creator), ci.year});
+    }
+  }
+  if (created) reset_sequence(c, "content_items");
+}
+
+void apply_baseline(Connection& c) {
+  const Dialect d = c.dialect();
+  const Introspection info = introspect(c);
+  std::set<std::string> created;
+  for (const auto& t : schema::reference_tables()) {
+    const std::string name(t.name);
+    if (!info.tables.count(name)) {
+      c.exec_script(schema::create_table_sql(t, d));
+      for (const auto& idx : t.indexes) c.exec_script(idx);
+      created.insert(name);
+      continue;
+    }
+    const auto& have = info.columns.at(name);
+    for (const auto& col : t.columns) {
+      if (!have.count(std::string(col.name))) {
+        log::warn("adding missing column", {{"table", name}, {"column", col.name}});
+        c.exec_script(schema::add_column_sql(t, col, d));
+      }
+    }
+  }
+  for (const auto& seed : schema::lookup_seeds()) {
+    seed_lookup(c, seed, created.count(std::string(seed.table)) > 0);
+  }
+  seed_awards(c, created.count("awards") > 0);
+  seed_content_items(c, created.count("content_items") > 0);
+}
+
+// ---- 0002_service_indexes ----
+
+std::string indexes_definition(Dialect d) {
+  std::string text;
+  for (const auto& s : schema::service_index_sql(d)) text += s + ";\n";
+  return text;
+}
+
+void apply_indexes(Connection& c) {
+  for (const auto& s : schema::service_index_sql(c.dialect())) c.exec_script(s);
+}
+
+struct Migration {
+  const char* version;
+  const char* description;
+  std::function<std::string(Dialect)> definition;
+  std::function<void(Connection&)> apply;
+};
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> list = {
+      {"0001_baseline", "reference schema (22 tables), missing columns, lookup seed rows",
+       baseline_definition, apply_baseline},
+      {"0002_service_indexes", "non-unique indexes for the service's queries",
+       indexes_definition, apply_indexes},
+  };
+  return list;
+}
+
+bool any_reference_table(const Introspection& info) {
+  for (const auto& t : schema::reference_tables()) {
+    if (info.tables.count(std::string(t.name))) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> missing_columns(const Introspection& info) {
+  std::vector<std::string> missing;
+  for (const auto& t : schema::reference_tables()) {
+    const std::string name(t.name);
+    auto it = info.columns.find(name);
+    if (it == info.columns.end()) {
+      missing.push_back(name + " (table)");
+      continue;
+    }
+    for (const auto& col : t.columns) {
+      if (!it->second.count(std::string(col.name))) missing.push_back(name + "." + std::string(col.name));
+    }
+  }
+  return missing;
+}
+
+void check_lookup_ids(Connection& c) {
+  std::vector<std::string> missing;
+  if (c.exec(q::kLookupIdOne).i64(0, 0) == 0) missing.push_back("orientations id 1");
+  if (c.exec(q::kLookupIdOneGenders).i64(0, 0) == 0) missing.push_back("genders id 1");
+  if (c.exec(q::kLookupIdOnePronouns).i64(0, 0) == 0) missing.push_back("pronouns id 1");
+  if (!missing.empty()) {
+    std::string msg = "lookup rows missing:";
+    for (const auto& m : missing) msg += " " + m;
+    throw MigrationError(msg);
+  }
+}
+
+// Holds the PostgreSQL advisory lock for the whole run (released on every exit path).
+class MigrationLock {
+ public:
+  explicit MigrationLock(Connection& c) : c_(c) {
+    if (c_.dialect() == Dialect::kPostgres) c_.exec(q::kLock);
+  }
+  ~MigrationLock() {
+    try {
+      if (c_.dialect() == Dialect::kPostgres && c_.healthy()) c_.exec(q::kUnlock);
+    } catch (...) {
+    }
+  }
+
+ private:
+  Connection& c_;
+};
+
+}  // namespace
+
+std::vector<MigrationInfo> migration_list() {
+  std::vector<MigrationInfo> out;
+  for (const auto& m : migrations()) out.push_back({m.version, m.description});
+  return out;
+}
+
+MigrationReport migrate(Connection& c, const std::string& service_version) {
+  MigrationReport report;
+  try {
+    MigrationLock lock(c);
+    Introspection info = introspect(c);
+    report.fresh_install = !any_reference_table(info);
+    if (!info.tables.count("carat_schema_migrations")) c.exec(q::kCreateTracking);
+
+    std::map<std::string, std::string> applied;
+    auto rows = c.exec(q::kApplied);
+    for (size_t r = 0; r < rows.rows(); ++r) applied[rows.str(r, 0)] = rows.str(r, 1);
+
+    std::set<std::string> known;
+    for (const auto& m : migrations()) {
+      known.insert(m.version);
+      const std::string checksum = sha256_hex(m.definition(c.dialect()));
+      if (auto it = applied.find(m.version); it != applied.end()) {
+        if (it->second != checksum) {
+          throw MigrationError("migration " + std::string(m.version) +
+                               " was recorded with checksum " + it->second +
+                               " but this build has " + checksum +
+                               "; a released migration must never change");
+        }
+        continue;
+      }
+      log::info("applying migration", {{"version", m.version}, {"description", m.description}});
+      Transaction tx(c, true);
+      m.apply(c);
+      if (report.fresh_install && std::string_view(m.version) == "0001_baseline" &&
+          !info.tables.count("alembic_version")) {
+        // Lets the legacy service's `alembic upgrade head` be a no-op on this database.
+        c.exec(q::kCreateAlembic);
+        c.exec(q::kStampAlembic, {"7bb188854c12"});
+      }
+      c.exec(q::kRecord, {m.version, m.description, checksum, service_version});
+      tx.commit();
+      report.applied.emplace_back(m.version);
+    }
+    for (const auto& [version, sum] : applied) {
+      if (!known.count(version)) report.unknown_versions.push_back(version);
+    }
+
+    info = introspect(c);
+    if (auto missing = missing_columns(info); !missing.empty()) {
+      std::string msg = "schema incomplete after migrations, missing:";
+      for (const auto& m : missing) msg += " " + m;
+      throw MigrationError(msg);
+    }
+    check_lookup_ids(c);
+    report.naive_timestamp_columns = info.naive_timestamps;
+    if (info.tables.count("alembic_version")) {
+      auto v = c.exec(q::kAlembicVersion);
+      if (!v.empty()) report.alembic_version = v.str(0, 0);
+    }
+  } catch (const DbError& e) {
+    throw MigrationError(std::string("database error during migration: ") + e.what());
+  }
+  return report;
+}
+
+void verify_schema(Connection& c) {
+  try {
+    Introspection info = introspect(c);
+    if (auto missing = missing_columns(info); !missing.empty()) {
+      std::string msg = "schema incomplete (run `carat migrate`), missing:";
+      for (const auto& m : missing) msg += " " + m;
+      throw MigrationError(msg);
+    }
+    std::set<std::string> applied;
+    if (info.tables.count("carat_schema_migrations")) {
+      auto rows = c.exec(q::kApplied);
+      for (size_t r = 0; r < rows.rows(); ++r) applied.insert(rows.str(r, 0));
+    }
+    for (const auto& m : migrations()) {
+      if (!applied.count(m.version)) {
+        throw MigrationError("migration " + std::string(m.version) +
+                             " is pending; run `carat migrate` (RUN_MIGRATIONS=false was set)");
+      }
+    }
+    check_lookup_ids(c);
+  } catch (const DbError& e) {
+    throw MigrationError(std::string("database error while verifying the schema: ") + e.what());
+  }
+}
+
+}  // namespace carat::db

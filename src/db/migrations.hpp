@@ -1,0 +1,41 @@
+// Versioned, additive migrations tracked in carat_schema_migrations (schema.md §5, §6).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "db/database.hpp"
+
+namespace carat::db {
+
+struct MigrationInfo {
+  std::string version;
+  std::string description;
+};
+
+// The compiled-in list, in order.
+std::vector<MigrationInfo> migration_list();
+
+struct MigrationReport {
+  bool fresh_install = false;
+  std::vector<std::string> applied;           // versions applied by this run
+  std::vector<std::string> unknown_versions;  // recorded by a newer release
+  std::string alembic_version;                // empty when the table is absent
+  std::vector<std::string> naive_timestamp_columns;  // "table.column"
+};
+
+class MigrationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Applies pending migrations under the migration lock, then verifies the schema the API needs.
+// Throws MigrationError with a readable reason (the caller exits non-zero before listening).
+MigrationReport migrate(Connection& conn, const std::string& service_version);
+
+// Startup check on the runtime connection when migrations are skipped: the schema is complete
+// and every compiled migration is recorded.
+void verify_schema(Connection& conn);
+
+}  // namespace carat::db

@@ -1,0 +1,184 @@
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+#include "db/database.hpp"
+#include "observability/metrics.hpp"
+
+namespace carat::db {
+
+// ---- ResultSet ----
+
+void ResultSet::reset(size_t cols) {
+  rows_ = 0;
+  cols_ = cols;
+  affected_ = 0;
+  cells_.clear();
+  data_.clear();
+}
+
+void ResultSet::add_cell(const char* data, size_t len) {
+  cells_.push_back(Cell{data_.size(), len, false});
+  data_.append(data, len);
+}
+
+void ResultSet::add_null() { cells_.push_back(Cell{data_.size(), 0, true}); }
+
+std::string_view ResultSet::text(size_t r, size_t c) const {
+  const Cell& cell = cells_[r * cols_ + c];
+  return std::string_view(data_).substr(cell.offset, cell.len);
+}
+
+std::optional<std::string> ResultSet::opt_str(size_t r, size_t c) const {
+  if (is_null(r, c)) return std::nullopt;
+  return std::string(text(r, c));
+}
+
+int64_t ResultSet::i64(size_t r, size_t c) const {
+  const std::string_view t = text(r, c);
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (ec != std::errc()) {
+    // SQLite may hand back a REAL for an aggregate; PostgreSQL numeric text like "3.0".
+    double d = 0;
+    auto [p2, ec2] = std::from_chars(t.data(), t.data() + t.size(), d);
+    if (ec2 == std::errc()) return static_cast<int64_t>(d);
+  }
+  return v;
+}
+
+std::optional<int64_t> ResultSet::opt_i64(size_t r, size_t c) const {
+  if (is_null(r, c)) return std::nullopt;
+  return i64(r, c);
+}
+
+bool ResultSet::boolean(size_t r, size_t c, bool if_null) const {
+  if (is_null(r, c)) return if_null;
+  const std::string_view t = text(r, c);
+  return t == "t" || t == "true" || t == "1" || t == "TRUE";
+}
+
+// ---- Pool ----
+
+struct Pool::State {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::unique_ptr<Connection>> idle;
+  int size = 0;
+  int in_use = 0;   // leased
+  int opened = 0;   // idle + leased (connections that exist)
+  bool closed = false;
+};
+
+Lease::~Lease() {
+  if (conn_ && pool_ != nullptr) pool_->release(std::move(conn_));
+}
+
+Pool::Pool(std::unique_ptr<Connector> connector, int size)
+    : connector_(std::move(connector)),
+      dialect_(connector_->dialect()),
+      state_(std::make_unique<State>()) {
+  state_->size = size < 1 ? 1 : size;
+}
+
+Pool::~Pool() { close(); }
+
+Lease Pool::acquire(std::chrono::milliseconds wait) {
+  auto& m = metrics::global();
+  std::unique_lock lock(state_->mu);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  bool waited = false;
+  while (true) {
+    if (state_->closed) throw DbError(DbError::Kind::kUnavailable, "database pool is closed");
+    if (!state_->idle.empty()) {
+      auto conn = std::move(state_->idle.front());
+      state_->idle.pop_front();
+      ++state_->in_use;
+      lock.unlock();
+      if (!conn->healthy()) {
+        // Replace a session the server dropped (restart, failover) with a fresh one.
+        conn.reset();
+        try {
+          conn = connector_->connect();
+        } catch (...) {
+          std::lock_guard relock(state_->mu);
+          --state_->in_use;
+          --state_->opened;
+          state_->cv.notify_one();
+          throw;
+        }
+      }
+      return Lease(this, std::move(conn));
+    }
+    if (state_->opened < state_->size) {
+      ++state_->opened;
+      ++state_->in_use;
+      lock.unlock();
+      try {
+        return Lease(this, connector_->connect());
+      } catch (...) {
+        std::lock_guard relock(state_->mu);
+        --state_->in_use;
+        --state_->opened;
+        state_->cv.notify_one();
+        throw;
+      }
+    }
+    if (!waited) {
+      waited = true;
+      ++m.db_pool_waits;
+    }
+    if (state_->cv.wait_until(lock, deadline) == std::cv_status::timeout &&
+        state_->idle.empty() && state_->opened >= state_->size) {
+      ++m.db_pool_timeouts;
+      throw DbError(DbError::Kind::kTimeout, "no database connection free within the wait limit");
+    }
+  }
+}
+
+void Pool::release(std::unique_ptr<Connection> conn) {
+  if (conn->in_transaction()) {
+    try {
+      conn->rollback();
+    } catch (...) {
+    }
+  }
+  std::lock_guard lock(state_->mu);
+  --state_->in_use;
+  if (state_->closed || !conn->healthy()) {
+    // A broken session is closed now; the next checkout opens a fresh one.
+    --state_->opened;
+    conn.reset();
+  } else {
+    state_->idle.push_back(std::move(conn));
+  }
+  state_->cv.notify_one();
+}
+
+PoolStats Pool::stats() const {
+  std::lock_guard lock(state_->mu);
+  PoolStats s;
+  s.size = state_->size;
+  s.in_use = state_->in_use;
+  auto& m = metrics::global();
+  s.waits = m.db_pool_waits.load();
+  s.timeouts = m.db_pool_timeouts.load();
+  s.errors = m.db_errors.load();
+  s.statements = m.db_statements.load();
+  return s;
+}
+
+void Pool::close() {
+  std::deque<std::unique_ptr<Connection>> idle;
+  {
+    std::lock_guard lock(state_->mu);
+    state_->closed = true;
+    idle.swap(state_->idle);
+    state_->opened -= static_cast<int>(idle.size());
+    state_->cv.notify_all();
+  }
+  idle.clear();
+}
+
+}  // namespace carat::db

@@ -1,0 +1,60 @@
+// SQL of the migration runner (introspection and bookkeeping).
+#pragma once
+
+#include "db/database.hpp"
+
+namespace carat::db::sql::migrations {
+
+inline constexpr Query kLock{"mig_lock", "SELECT pg_advisory_lock(1128354369)"};
+inline constexpr Query kUnlock{"mig_unlock", "SELECT pg_advisory_unlock(1128354369)"};
+
+inline constexpr Query kListTables{
+    "mig_list_tables",
+    "SELECT table_name::text FROM information_schema.tables "
+    "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+    "SELECT name FROM sqlite_master WHERE type = 'table'"};
+
+inline constexpr Query kListColumns{
+    "mig_list_columns",
+    "SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns "
+    "WHERE table_schema = current_schema()",
+    "SELECT m.name, p.name, p.type FROM sqlite_master m JOIN pragma_table_info(m.name) p "
+    "WHERE m.type = 'table'"};
+
+inline constexpr Query kCreateTracking{
+    "mig_create_tracking",
+    "CREATE TABLE IF NOT EXISTS carat_schema_migrations ("
+    "version VARCHAR(64) PRIMARY KEY, description VARCHAR(255) NOT NULL, "
+    "checksum VARCHAR(64) NOT NULL, applied_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "
+    "service_version VARCHAR(32) NULL)",
+    "CREATE TABLE IF NOT EXISTS carat_schema_migrations ("
+    "version VARCHAR(64) PRIMARY KEY, description VARCHAR(255) NOT NULL, "
+    "checksum VARCHAR(64) NOT NULL, applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, "
+    "service_version VARCHAR(32) NULL)"};
+
+inline constexpr Query kApplied{"mig_applied",
+                                "SELECT version, checksum FROM carat_schema_migrations"};
+
+inline constexpr Query kRecord{
+    "mig_record",
+    "INSERT INTO carat_schema_migrations (version, description, checksum, applied_at, "
+    "service_version) VALUES ($1, $2, $3, now(), $4)"};
+
+inline constexpr Query kAlembicVersion{"mig_alembic_version",
+                                       "SELECT version_num FROM alembic_version"};
+
+inline constexpr Query kCreateAlembic{
+    "mig_create_alembic",
+    "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
+    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"};
+inline constexpr Query kStampAlembic{"mig_stamp_alembic",
+                                     "INSERT INTO alembic_version (version_num) VALUES ($1)"};
+
+inline constexpr Query kLookupIdOne{"mig_lookup_id_one_orientations",
+                                    "SELECT count(*) FROM orientations WHERE id = 1"};
+inline constexpr Query kLookupIdOneGenders{"mig_lookup_id_one_genders",
+                                           "SELECT count(*) FROM genders WHERE id = 1"};
+inline constexpr Query kLookupIdOnePronouns{"mig_lookup_id_one_pronouns",
+                                            "SELECT count(*) FROM pronouns WHERE id = 1"};
+
+}  // namespace carat::db::sql::migrations

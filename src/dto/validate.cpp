@@ -1,0 +1,300 @@
+#include "dto/validate.hpp"
+
+#include <cmath>
+
+#include "util/json_writer.hpp"
+#include "util/strings.hpp"
+
+namespace carat::dto {
+
+namespace {
+
+Loc body_loc(std::string_view key) { return Loc{std::string("body"), std::string(key)}; }
+
+std::string plural(size_t n, std::string_view word) {
+  return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+std::string input_json(const Json& v) {
+  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string json_quote(std::string_view s) {
+  std::string out;
+  JsonWriter::escape_into(out, s);
+  return out;
+}
+
+std::string enum_expected(std::initializer_list<std::string_view> values) {
+  std::string out;
+  size_t i = 0;
+  for (auto v : values) {
+    if (i > 0) out += (i + 1 == values.size()) ? " or " : ", ";
+    out += "'" + std::string(v) + "'";
+    ++i;
+  }
+  return out;
+}
+
+void Validator::add(std::string type, Loc loc, std::string msg, std::string input,
+                    std::optional<std::string> ctx) {
+  items_.push_back(http::ValidationItem{std::move(type), std::move(loc), std::move(msg),
+                                        std::move(input), std::move(ctx)});
+}
+
+void Validator::missing(Loc loc, const Json* enclosing) {
+  add("missing", std::move(loc), "Field required", enclosing ? input_json(*enclosing) : "null");
+}
+
+void Validator::value_error(Loc loc, const std::string& message, const Json& input) {
+  add("value_error", std::move(loc), "Value error, " + message, input_json(input),
+      "{\"error\":" + json_quote(message) + "}");
+}
+
+void Validator::throw_if_errors() {
+  if (!items_.empty()) throw http::ValidationError(std::move(items_));
+}
+
+Field<std::string> Validator::str(const Json& obj, std::string_view key, const StrRule& rule) {
+  Field<std::string> f;
+  auto it = obj.find(key);
+  if (it == obj.end()) {
+    if (rule.required) missing(body_loc(key), &obj);
+    return f;
+  }
+  f.present = true;
+  if (it->is_null() && rule.nullable) {
+    f.null = true;
+    return f;
+  }
+  if (!it->is_string()) {
+    add("string_type", body_loc(key), "Input should be a valid string", input_json(*it));
+    f.present = false;
+    return f;
+  }
+  const std::string& raw = it->get_ref<const std::string&>();
+  std::string value = rule.trim ? std::string(text::trim(raw)) : raw;
+  const size_t len = text::code_points(value);
+  if (len < rule.min_len) {
+    add("string_too_short", body_loc(key),
+        "String should have at least " + plural(rule.min_len, "character"), input_json(*it),
+        "{\"min_length\":" + std::to_string(rule.min_len) + "}");
+    f.present = false;
+    return f;
+  }
+  if (rule.max_len > 0 && len > rule.max_len) {
+    add("string_too_long", body_loc(key),
+        "String should have at most " + plural(rule.max_len, "character"), input_json(*it),
+        "{\"max_length\":" + std::to_string(rule.max_len) + "}");
+    f.present = false;
+    return f;
+  }
+  if (text::contains_nul(value)) {
+    value_error(body_loc(key), rule.nul_message, *it);
+    f.present = false;
+    return f;
+  }
+  f.value = std::move(value);
+  return f;
+}
+
+std::optional<int64_t> Validator::coerce_int(const Json& v, const Loc& loc) {
+  if (v.is_number_integer()) {
+    if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+      add("int_parsing", loc, "Input should be a valid integer, unable to parse string as an integer",
+          input_json(v));
+      return std::nullopt;
+    }
+    return v.get<int64_t>();
+  }
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && std::floor(d) == d) {
+      if (d >= -9.2233720368547758e18 && d < 9.2233720368547758e18) return static_cast<int64_t>(d);
+      add("int_parsing", loc,
+          "Input should be a valid integer, unable to parse string as an integer", input_json(v));
+      return std::nullopt;
+    }
+    add("int_from_float", loc, "Input should be a valid integer, got a number with a fractional part",
+        input_json(v));
+    return std::nullopt;
+  }
+  if (v.is_string()) {
+    if (auto parsed = text::parse_int64(text::trim(v.get_ref<const std::string&>()))) return parsed;
+    add("int_parsing", loc, "Input should be a valid integer, unable to parse string as an integer",
+        input_json(v));
+    return std::nullopt;
+  }
+  add("int_type", loc, "Input should be a valid integer", input_json(v));
+  return std::nullopt;
+}
+
+Field<int64_t> Validator::integer(const Json& obj, std::string_view key, const IntRule& rule) {
+  Field<int64_t> f;
+  auto it = obj.find(key);
+  if (it == obj.end()) {
+    if (rule.required) missing(body_loc(key), &obj);
+    return f;
+  }
+  if (it->is_null() && rule.nullable) {
+    f.present = true;
+    f.null = true;
+    return f;
+  }
+  auto v = coerce_int(*it, body_loc(key));
+  if (!v) return f;
+  if (rule.ge && *v < *rule.ge) {
+    add("greater_than_equal", body_loc(key),
+        "Input should be greater than or equal to " + std::to_string(*rule.ge), input_json(*it),
+        "{\"ge\":" + std::to_string(*rule.ge) + "}");
+    return f;
+  }
+  if (rule.le && *v > *rule.le) {
+    add("less_than_equal", body_loc(key),
+        "Input should be less than or equal to " + std::to_string(*rule.le), input_json(*it),
+        "{\"le\":" + std::to_string(*rule.le) + "}");
+    return f;
+  }
+  f.present = true;
+  f.value = *v;
+  return f;
+}
+
+std::optional<bool> Validator::coerce_bool(const Json& v, const Loc& loc) {
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number_integer()) {
+    if (v == 0) return false;
+    if (v == 1) return true;
+    add("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input",
+        input_json(v));
+    return std::nullopt;
+  }
+  if (v.is_string()) {
+    const std::string s = text::to_lower_ascii(v.get_ref<const std::string&>());
+    if (s == "true" || s == "1" || s == "yes" || s == "on" || s == "t" || s == "y") return true;
+    if (s == "false" || s == "0" || s == "no" || s == "off" || s == "f" || s == "n") return false;
+    add("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input",
+        input_json(v));
+    return std::nullopt;
+  }
+  add("bool_type", loc, "Input should be a valid boolean", input_json(v));
+  return std::nullopt;
+}
+
+Field<bool> Validator::boolean(const Json& obj, std::string_view key, bool required,
+                               bool nullable) {
+  Field<bool> f;
+  auto it = obj.find(key);
+  if (it == obj.end()) {
+    if (required) missing(body_loc(key), &obj);
+    return f;
+  }
+  if (it->is_null() && nullable) {
+    f.present = true;
+    f.null = true;
+    return f;
+  }
+  auto v = coerce_bool(*it, body_loc(key));
+  if (!v) return f;
+  f.present = true;
+  f.value = *v;
+  return f;
+}
+
+Field<std::string> Validator::enumeration(const Json& obj, std::string_view key,
+                                          std::initializer_list<std::string_view> values,
+                                          bool required, bool nullable) {
+  Field<std::string> f;
+  auto it = obj.find(key);
+  if (it == obj.end()) {
+    if (required) missing(body_loc(key), &obj);
+    return f;
+  }
+  if (it->is_null() && nullable) {
+    f.present = true;
+    f.null = true;
+    return f;
+  }
+  if (it->is_string()) {
+    const std::string& s = it->get_ref<const std::string&>();
+    for (auto v : values) {
+      if (s == v) {
+        f.present = true;
+        f.value = s;
+        return f;
+      }
+    }
+  }
+  const std::string expected = enum_expected(values);
+  add("enum", body_loc(key), "Input should be " + expected, input_json(*it),
+      "{\"expected\":" + json_quote(expected) + "}");
+  return f;
+}
+
+Field<std::vector<int64_t>> Validator::int_list(const Json& obj, std::string_view key,
+                                                bool nullable) {
+  Field<std::vector<int64_t>> f;
+  auto it = obj.find(key);
+  if (it == obj.end()) return f;
+  if (it->is_null() && nullable) {
+    f.present = true;
+    f.null = true;
+    return f;
+  }
+  if (!it->is_array()) {
+    add("list_type", body_loc(key), "Input should be a valid list", input_json(*it));
+    return f;
+  }
+  bool ok = true;
+  int64_t index = 0;
+  for (const auto& item : *it) {
+    Loc loc = body_loc(key);
+    loc.emplace_back(index++);
+    if (auto v = coerce_int(item, loc)) {
+      f.value.push_back(*v);
+    } else {
+      ok = false;
+    }
+  }
+  if (ok) f.present = true;
+  return f;
+}
+
+Field<const Json*> Validator::object(const Json& obj, std::string_view key, bool nullable) {
+  Field<const Json*> f;
+  auto it = obj.find(key);
+  if (it == obj.end()) return f;
+  if (it->is_null() && nullable) {
+    f.present = true;
+    f.null = true;
+    return f;
+  }
+  if (!it->is_object()) {
+    add("dict_type", body_loc(key), "Input should be a valid dictionary", input_json(*it));
+    return f;
+  }
+  f.present = true;
+  f.value = &*it;
+  return f;
+}
+
+std::optional<int64_t> Validator::path_int(std::string_view name, std::string_view raw) {
+  if (auto v = text::parse_int64(raw)) return v;
+  add("int_parsing", Loc{std::string("path"), std::string(name)},
+      "Input should be a valid integer, unable to parse string as an integer", json_quote(raw));
+  return std::nullopt;
+}
+
+std::optional<int64_t> Validator::query_int(std::string_view name,
+                                            const std::optional<std::string>& raw,
+                                            int64_t fallback) {
+  if (!raw) return fallback;
+  if (auto v = text::parse_int64(*raw)) return v;
+  add("int_parsing", Loc{std::string("query"), std::string(name)},
+      "Input should be a valid integer, unable to parse string as an integer", json_quote(*raw));
+  return std::nullopt;
+}
+
+}  // namespace carat::dto

@@ -1,0 +1,91 @@
+// Request validation with pydantic-compatible 422 items (api.md §1.4, §1.5.3). A Validator
+// collects every failure of a request (path, then query, then body) and throws them together.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "http/errors.hpp"
+
+namespace carat::dto {
+
+using Json = nlohmann::json;
+using Loc = std::vector<http::ValidationItem::LocPart>;
+
+// A field of a request: absent, explicitly null, or a value (partial updates need all three).
+template <typename T>
+struct Field {
+  bool present = false;
+  bool null = false;
+  T value{};
+
+  bool has_value() const { return present && !null; }
+  std::optional<T> opt() const {
+    if (has_value()) return value;
+    return std::nullopt;
+  }
+};
+
+struct StrRule {
+  bool required = false;
+  bool nullable = false;
+  bool trim = false;
+  size_t min_len = 0;
+  size_t max_len = 0;  // 0: unlimited
+  const char* nul_message = "must not contain NUL characters";
+};
+
+struct IntRule {
+  bool required = false;
+  bool nullable = false;
+  std::optional<int64_t> ge;
+  std::optional<int64_t> le;
+};
+
+class Validator {
+ public:
+  void add(std::string type, Loc loc, std::string msg, std::string input_json,
+           std::optional<std::string> ctx_json = std::nullopt);
+  void missing(Loc loc, const Json* enclosing);
+  void value_error(Loc loc, const std::string& message, const Json& input);
+  bool ok() const { return items_.empty(); }
+  void throw_if_errors();
+
+  // Body fields of a JSON object.
+  Field<std::string> str(const Json& obj, std::string_view key, const StrRule& rule);
+  Field<int64_t> integer(const Json& obj, std::string_view key, const IntRule& rule);
+  Field<bool> boolean(const Json& obj, std::string_view key, bool required, bool nullable);
+  Field<std::string> enumeration(const Json& obj, std::string_view key,
+                                 std::initializer_list<std::string_view> values, bool required,
+                                 bool nullable);
+  Field<std::vector<int64_t>> int_list(const Json& obj, std::string_view key, bool nullable);
+  // A nested object (dict_type when it is not one).
+  Field<const Json*> object(const Json& obj, std::string_view key, bool nullable);
+
+  // Path and query parameters (strings by nature): `-?[0-9]+` within 64 bits.
+  std::optional<int64_t> path_int(std::string_view name, std::string_view raw);
+  std::optional<int64_t> query_int(std::string_view name, const std::optional<std::string>& raw,
+                                   int64_t fallback);
+
+  // Scalar coercion of a single JSON value (used by the readers and for nested fields).
+  std::optional<int64_t> coerce_int(const Json& v, const Loc& loc);
+  std::optional<bool> coerce_bool(const Json& v, const Loc& loc);
+
+ private:
+  std::vector<http::ValidationItem> items_;
+};
+
+// Serialized JSON of a value for the `input` key (invalid UTF-8 replaced, never throws).
+std::string input_json(const Json& v);
+std::string json_quote(std::string_view s);
+
+// "'a', 'b' or 'c'" as pydantic lists enum members.
+std::string enum_expected(std::initializer_list<std::string_view> values);
+
+}  // namespace carat::dto

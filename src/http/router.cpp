@@ -1,0 +1,102 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "util/strings.hpp"
+
+namespace carat::http {
+
+namespace {
+
+bool is_param(const std::string& segment) {
+  return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+bool split_path(std::string_view raw_path, std::vector<std::string>& out) {
+  out.clear();
+  if (raw_path.empty() || raw_path[0] != '/') return false;
+  std::string_view rest = raw_path.substr(1);
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (rest.empty()) return true;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = rest.find('/', start);
+    const std::string_view seg = rest.substr(start, slash == std::string_view::npos ? rest.npos
+                                                                                     : slash - start);
+    auto decoded = text::percent_decode(seg, false);
+    if (!decoded || decoded->empty()) return false;  // "//" or a bad escape
+    out.push_back(std::move(*decoded));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return true;
+}
+
+void Router::add(Route route) {
+  routes_.push_back(std::make_unique<Route>(std::move(route)));
+  const Route* r = routes_.back().get();
+  Compiled c{r, {}};
+  split_path(r->pattern, c.segments);
+  compiled_.push_back(std::move(c));
+}
+
+MatchResult Router::match(std::string_view method, std::string_view raw_path) const {
+  MatchResult result;
+  std::vector<std::string> segments;
+  if (!split_path(raw_path, segments)) return result;
+
+  const std::string_view want = method == "HEAD" ? std::string_view("GET") : method;
+  const Compiled* best = nullptr;
+  // Specificity: the position of the first parameter segment (later is more literal).
+  auto literal_rank = [](const Compiled& c) {
+    std::vector<int> rank;
+    for (const auto& s : c.segments) rank.push_back(is_param(s) ? 0 : 1);
+    return rank;
+  };
+  std::set<std::string> allowed;
+  std::vector<int> best_rank;
+  bool any = false;
+  for (const auto& c : compiled_) {
+    if (c.segments.size() != segments.size()) continue;
+    bool ok = true;
+    for (size_t i = 0; i < segments.size() && ok; ++i) {
+      ok = is_param(c.segments[i]) || c.segments[i] == segments[i];
+    }
+    if (!ok) continue;
+    const auto rank = literal_rank(c);
+    // A path matched by a more literal pattern belongs to that pattern only: /api/users/me is
+    // never /api/users/{user_id}, even for a method only the parameter route has.
+    if (any && rank < best_rank) continue;
+    if (!any || rank > best_rank) {
+      any = true;
+      best_rank = rank;
+      allowed.clear();
+      best = nullptr;
+    }
+    allowed.insert(c.route->method);
+    if (c.route->method == want) best = &c;
+  }
+  if (!any) return result;
+  if (best == nullptr) {
+    result.kind = MatchResult::Kind::kMethodNotAllowed;
+    if (allowed.count("GET")) allowed.insert("HEAD");
+    std::string allow;
+    for (const auto& m : allowed) {
+      if (!allow.empty()) allow += ", ";
+      allow += m;
+    }
+    result.allow = allow;
+    return result;
+  }
+  result.kind = MatchResult::Kind::kFound;
+  result.route = best->route;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (is_param(best->segments[i])) result.params.push_back(std::move(segments[i]));
+  }
+  return result;
+}
+
+}  // namespace carat::http

@@ -1,0 +1,37 @@
+// Small text helpers shared by validation, routing and storage.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace carat::text {
+
+// Number of Unicode code points (the unit of every length limit in the contract). Assumes valid
+// UTF-8; a stray continuation byte is not counted.
+size_t code_points(std::string_view s);
+
+// Strips leading and trailing whitespace as Python's str.strip() does, including the
+// ideographic space U+3000 that Japanese keyboards type.
+std::string_view trim(std::string_view s);
+
+std::string to_lower_ascii(std::string_view s);
+
+bool contains_nul(std::string_view s);
+
+// Percent-decodes a URL path segment or form value. `plus_as_space` for form encoding.
+// Returns nullopt for a malformed escape or a result that is not valid UTF-8.
+std::optional<std::string> percent_decode(std::string_view s, bool plus_as_space);
+
+bool is_valid_utf8(std::string_view s);
+
+// A lowercase random UUIDv4 ("3f2b...-...").
+std::string random_uuid4();
+
+// `n` random bytes as lowercase hex.
+std::string random_hex(size_t n);
+
+// Parses an optional-sign decimal integer that fits in 64 bits; the whole text must match.
+std::optional<int64_t> parse_int64(std::string_view s);
+
+}  // namespace carat::text
