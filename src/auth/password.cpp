@@ -57,8 +57,8 @@ bool verify_password(std::string_view password, std::string_view stored_hash) {
   return CRYPTO_memcmp(computed.data() + 4, stored_hash.data() + 4, stored_hash.size() - 4) == 0;
 }
 
-const std::string& dummy_hash() {
-  static const std::string h = hash_password(text::random_hex(16));
+const std::string& dummy_hash(int cost) {
+  static const std::string h = hash_password(text::random_hex(16), cost);
   return h;
 }
 

@@ -18,6 +18,7 @@ bool verify_password(std::string_view password, std::string_view stored_hash);
 
 // A valid hash of a random password, verified against for unknown users so that the response
 // time does not tell which e-mail addresses exist.
-const std::string& dummy_hash();
+// `cost` is the configured cost (it is the same for the whole process).
+const std::string& dummy_hash(int cost = kBcryptCost);
 
 }  // namespace carat::auth

@@ -9,8 +9,6 @@
 
 #include "util/strings.hpp"
 
-extern char** environ;
-
 namespace carat::config {
 
 namespace {
@@ -291,6 +289,10 @@ Config load(const EnvLookup& env) {
   c.login_max_failures_per_email = r.integer("LOGIN_MAX_FAILURES_PER_EMAIL", 10, 1, 1000000);
   c.login_max_failures_per_ip = r.integer("LOGIN_MAX_FAILURES_PER_IP", 100, 1, 1000000);
   c.bcrypt_queue_limit = r.integer("BCRYPT_QUEUE_LIMIT", 64, 1, 100000);
+  c.bcrypt_cost = r.integer("BCRYPT_COST", 12, 4, 31);
+  if (c.production && c.bcrypt_cost < 12) {
+    r.problems.push_back("BCRYPT_COST: must be at least 12 in production");
+  }
 
   // Media.
   const std::string storage = r.str("MEDIA_STORAGE", "local");

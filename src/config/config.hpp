@@ -66,6 +66,7 @@ struct Config {
   int login_max_failures_per_email = 10;
   int login_max_failures_per_ip = 100;
   int bcrypt_queue_limit = 64;
+  int bcrypt_cost = 12;  // BCRYPT_COST; below 12 only outside production (test speed)
 
   // Media.
   MediaStorageKind media_storage = MediaStorageKind::kLocal;

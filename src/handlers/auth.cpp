@@ -51,7 +51,9 @@ http::Response register_user(RequestContext& ctx) {
 
   // Hash before taking a connection: bcrypt is the slow part and needs no database.
   const std::string hash =
-      ctx.app.hasher.run([pw = password.value] { return auth::hash_password(pw); });
+      ctx.app.hasher.run([pw = password.value, cost = ctx.app.config.bcrypt_cost] {
+        return auth::hash_password(pw, cost);
+      });
 
   auto& db = ctx.db();
   db::Transaction tx(db, true);
@@ -119,7 +121,7 @@ http::Response issue_token(RequestContext& ctx) {
   const std::string stored = user && user->password_hash ? *user->password_hash : "";
   // Unknown users cost one bcrypt run too, so timing does not reveal registered addresses.
   const bool match = ctx.app.hasher.run([&] {
-    return auth::verify_password(*password, user ? stored : auth::dummy_hash());
+    return auth::verify_password(*password, user ? stored : auth::dummy_hash(ctx.app.config.bcrypt_cost));
   });
   if (!user || !match) {
     ctx.app.login_throttle.record_failure(throttle_key, ctx.req.client_ip);

@@ -134,7 +134,15 @@ std::optional<std::vector<FormField>> parse_multipart(std::string_view body,
     }
     if (!has_disposition) return std::nullopt;
     const size_t data_start = headers_end + 4;
-    const size_t next = body.find("\r\n" + delimiter, data_start);
+    // The part ends at CRLF + delimiter followed by "--" or CRLF; a longer boundary-like
+    // string inside the data does not end it.
+    const std::string marker = "\r\n" + delimiter;
+    size_t next = body.find(marker, data_start);
+    while (next != std::string_view::npos) {
+      const std::string_view after = body.substr(next + marker.size(), 2);
+      if (after == "--" || after == "\r\n") break;
+      next = body.find(marker, next + 1);
+    }
     if (next == std::string_view::npos) return std::nullopt;
     field.value = std::string(body.substr(data_start, next - data_start));
     out.push_back(std::move(field));

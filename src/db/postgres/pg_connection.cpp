@@ -5,7 +5,8 @@
 
 #include <charconv>
 #include <cstring>
-#include <unordered_set>
+#include <stdexcept>
+#include <unordered_map>
 #include <vector>
 
 #include "observability/metrics.hpp"
@@ -193,11 +194,15 @@ class PgConnection final : public Connection {
       if (p.kind() != Param::Kind::kNull) values[i] = storage.back().c_str();
     }
     const std::string name(q.name);
-    if (!prepared_.count(name)) {
+    auto it = prepared_.find(name);
+    if (it == prepared_.end()) {
       const std::string sql(q.pg);
       check(PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr),
             name);
-      prepared_.insert(name);
+      prepared_.emplace(name, sql);
+    } else if (it->second != q.pg) {
+      // Names identify statements; two texts under one name is a programming error.
+      throw std::logic_error("two SQL texts share the statement name " + name);
     }
     PGresult* res = PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
                                    values.data(), nullptr, nullptr, 0);
@@ -248,7 +253,7 @@ class PgConnection final : public Connection {
   PgSettings settings_;
   PGconn* conn_;
   bool in_tx_ = false;
-  std::unordered_set<std::string> prepared_;
+  std::unordered_map<std::string, std::string> prepared_;  // name -> SQL text
 };
 
 class PgConnector final : public Connector {

@@ -68,7 +68,7 @@ class SqliteConnection final : public Connection {
   }
 
   ~SqliteConnection() override {
-    for (auto& [name, stmt] : cache_) sqlite3_finalize(stmt);
+    for (auto& [name, cached] : cache_) sqlite3_finalize(cached.stmt);
     if (db_ != nullptr) sqlite3_close_v2(db_);
   }
 
@@ -173,7 +173,13 @@ class SqliteConnection final : public Connection {
 
   sqlite3_stmt* statement(const Query& q) {
     auto it = cache_.find(q.name);
-    if (it != cache_.end()) return it->second;
+    if (it != cache_.end()) {
+      // Names identify statements; two texts under one name is a programming error.
+      if (it->second.source != q.text(Dialect::kSqlite)) {
+        throw std::logic_error("two SQL texts share the statement name " + std::string(q.name));
+      }
+      return it->second.stmt;
+    }
     const std::string sql = sqlite_placeholders(q.text(Dialect::kSqlite));
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
@@ -181,7 +187,7 @@ class SqliteConnection final : public Connection {
       std::string msg = sqlite3_errmsg(db_);
       fail(sqlite3_extended_errcode(db_), "prepare " + std::string(q.name) + ": " + msg, msg);
     }
-    cache_.emplace(std::string(q.name), stmt);
+    cache_.emplace(std::string(q.name), Cached{stmt, std::string(q.text(Dialect::kSqlite))});
     return stmt;
   }
 
@@ -192,7 +198,11 @@ class SqliteConnection final : public Connection {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   // Keyed by an owned copy of the name: migration statements have names built at run time.
-  std::unordered_map<std::string, sqlite3_stmt*, NameHash, std::equal_to<>> cache_;
+  struct Cached {
+    sqlite3_stmt* stmt;
+    std::string source;
+  };
+  std::unordered_map<std::string, Cached, NameHash, std::equal_to<>> cache_;
 };
 
 class SqliteConnector final : public Connector {

@@ -1,0 +1,1 @@
+# Placeholder until the docs module lands: no sources yet.

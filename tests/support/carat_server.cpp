@@ -1,0 +1,212 @@
+#include "carat_server.hpp"
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+namespace carat::testing {
+
+namespace {
+
+constexpr const char* kTestSecret = "test-secret-key-0123456789abcdef0123456789abcdef";
+
+Reply to_reply(const httplib::Result& r) {
+  Reply out;
+  if (!r) return out;
+  out.status = r->status;
+  out.body = r->body;
+  out.headers = r->headers;
+  return out;
+}
+
+httplib::Headers to_headers(const Headers& h) {
+  httplib::Headers out;
+  for (const auto& [k, v] : h) out.emplace(k, v);
+  return out;
+}
+
+}  // namespace
+
+std::string carat_binary() {
+  if (const char* b = std::getenv("CARAT_BINARY")) return b;
+  return CARAT_BINARY_PATH;
+}
+
+bool using_postgres() {
+  const char* db = std::getenv("CARAT_TEST_DB");
+  return db != nullptr && std::string(db) == "postgres";
+}
+
+TempPostgres& postgres() {
+  static std::unique_ptr<TempPostgres> pg;
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  if (!pg) pg = std::make_unique<TempPostgres>();
+  return *pg;
+}
+
+std::string fresh_database_url() {
+  if (using_postgres()) return postgres().create_database("carat_" + random_suffix());
+  static std::string dir = make_temp_dir("carat-sqlite");
+  return "sqlite:///" + dir + "/" + random_suffix() + ".db";
+}
+
+Json Reply::json() const {
+  auto j = Json::parse(body, nullptr, false);
+  if (j.is_discarded()) throw std::runtime_error("response is not JSON: " + body.substr(0, 300));
+  return j;
+}
+
+std::string Reply::header(const std::string& name) const {
+  for (const auto& [k, v] : headers) {
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+  }
+  return {};
+}
+
+bool Reply::has_header(const std::string& name) const {
+  for (const auto& [k, v] : headers) {
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) return true;
+  }
+  return false;
+}
+
+Client::Client(int port) : cli_("127.0.0.1", port) {
+  cli_.set_tcp_nodelay(true);
+  cli_.set_read_timeout(30, 0);
+  cli_.set_write_timeout(30, 0);
+  cli_.set_connection_timeout(5, 0);
+  cli_.set_keep_alive(true);
+}
+
+Reply Client::get(const std::string& p, const Headers& h) { return to_reply(cli_.Get(p, to_headers(h))); }
+Reply Client::head(const std::string& p, const Headers& h) { return to_reply(cli_.Head(p, to_headers(h))); }
+Reply Client::del(const std::string& p, const Headers& h) { return to_reply(cli_.Delete(p, to_headers(h))); }
+Reply Client::options(const std::string& p, const Headers& h) {
+  return to_reply(cli_.Options(p, to_headers(h)));
+}
+Reply Client::post(const std::string& p, const std::string& body, const std::string& ct,
+                   const Headers& h) {
+  return to_reply(cli_.Post(p, to_headers(h), body, ct));
+}
+Reply Client::put(const std::string& p, const std::string& body, const std::string& ct,
+                  const Headers& h) {
+  return to_reply(cli_.Put(p, to_headers(h), body, ct));
+}
+Reply Client::post_json(const std::string& p, const Json& body, const Headers& h) {
+  return post(p, body.dump(), "application/json", h);
+}
+Reply Client::put_json(const std::string& p, const Json& body, const Headers& h) {
+  return put(p, body.dump(), "application/json", h);
+}
+Reply Client::post_form(const std::string& p, const std::string& body, const Headers& h) {
+  return post(p, body, "application/x-www-form-urlencoded", h);
+}
+
+std::string raw_request(int port, const std::string& bytes, int timeout_ms) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return {};
+  }
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  std::string out;
+  char buf[8192];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd pfd{fd, POLLIN, 0};
+    const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          deadline - std::chrono::steady_clock::now())
+                                          .count());
+    if (poll(&pfd, 1, std::max(left, 1)) <= 0) break;
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
+CaratServer::CaratServer(std::map<std::string, std::string> env) {
+  dir_ = make_temp_dir("carat-srv");
+  media_dir_ = dir_ + "/media";
+  database_url_ = env.count("DATABASE_URL") ? env["DATABASE_URL"] : fresh_database_url();
+  secret_ = env.count("SECRET_KEY") ? env["SECRET_KEY"] : kTestSecret;
+  std::map<std::string, std::string> full = {
+      {"PORT", "0"},          {"HOST", "127.0.0.1"},       {"APP_ENV", "test"},
+      {"SECRET_KEY", secret_}, {"MEDIA_DIR", media_dir_},  {"DATABASE_URL", database_url_},
+      {"IO_THREADS", "2"},    {"DB_POOL_SIZE", "8"},       {"BCRYPT_THREADS", "2"},
+  };
+  for (const auto& [k, v] : env) full[k] = v;
+  process_ = std::make_unique<Process>(std::vector<std::string>{carat_binary(), "serve"}, full,
+                                       dir_ + "/server.log");
+  const std::regex listening(R"("msg":"listening".*"port":(\d+))");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch m;
+    const std::string log = process_->log();
+    if (std::regex_search(log, m, listening)) {
+      port_ = std::stoi(m[1]);
+      return;
+    }
+    if (!process_->running()) {
+      throw std::runtime_error("carat serve exited during start-up:\n" + log);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("carat serve did not start within 60 s:\n" + process_->log());
+}
+
+CaratServer::~CaratServer() {
+  if (process_) process_->stop();
+  remove_tree(dir_);
+}
+
+int CaratServer::stop() { return process_->stop(); }
+
+RunResult run_carat(const std::vector<std::string>& args,
+                    const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv = {carat_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::map<std::string, std::string> full = {{"APP_ENV", "test"}, {"SECRET_KEY", kTestSecret}};
+  for (const auto& [k, v] : env) full[k] = v;
+  return run_command(argv, full, std::chrono::seconds(120));
+}
+
+std::string login(Client& c, const std::string& email, const std::string& password) {
+  auto r = c.post_form("/api/auth/token", "username=" + httplib::detail::encode_query_param(email) +
+                                              "&password=" +
+                                              httplib::detail::encode_query_param(password));
+  if (r.status != 200) throw std::runtime_error("login failed: " + std::to_string(r.status) + " " + r.body);
+  return r.json()["access_token"].get<std::string>();
+}
+
+TestUser make_user(Client& c, const std::string& display_name) {
+  TestUser u;
+  u.email = "user-" + random_suffix() + "@example.com";
+  u.password = "password-" + random_suffix();
+  u.display_name = display_name;
+  auto r = c.post_json("/api/auth/register",
+                       {{"email", u.email}, {"password", u.password}, {"display_name", display_name}});
+  if (r.status != 200) throw std::runtime_error("register failed: " + std::to_string(r.status) + " " + r.body);
+  u.id = r.json()["id"].get<int64_t>();
+  u.token = login(c, u.email, u.password);
+  return u;
+}
+
+}  // namespace carat::testing

@@ -1,0 +1,104 @@
+// Starts the real `carat serve` binary for black-box tests, on PostgreSQL or SQLite according
+// to CARAT_TEST_DB (sqlite by default), and talks HTTP to it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "pg_server.hpp"
+#include "process.hpp"
+
+namespace carat::testing {
+
+using Json = nlohmann::json;
+
+std::string carat_binary();
+bool using_postgres();
+// The shared PostgreSQL cluster of this test process (started on first use).
+TempPostgres& postgres();
+// A new, empty database on the selected backend.
+std::string fresh_database_url();
+
+struct Reply {
+  int status = 0;  // 0: no response
+  std::string body;
+  httplib::Headers headers;
+
+  Json json() const;
+  std::string header(const std::string& name) const;
+  bool has_header(const std::string& name) const;
+};
+
+using Headers = std::map<std::string, std::string>;
+
+class Client {
+ public:
+  explicit Client(int port);
+  Reply get(const std::string& path, const Headers& h = {});
+  Reply head(const std::string& path, const Headers& h = {});
+  Reply del(const std::string& path, const Headers& h = {});
+  Reply options(const std::string& path, const Headers& h = {});
+  Reply post(const std::string& path, const std::string& body,
+             const std::string& content_type = "application/json", const Headers& h = {});
+  Reply put(const std::string& path, const std::string& body,
+            const std::string& content_type = "application/json", const Headers& h = {});
+  Reply post_json(const std::string& path, const Json& body, const Headers& h = {});
+  Reply put_json(const std::string& path, const Json& body, const Headers& h = {});
+  Reply post_form(const std::string& path, const std::string& urlencoded, const Headers& h = {});
+
+ private:
+  httplib::Client cli_;
+};
+
+// Sends raw bytes on a fresh connection and returns everything read until close or timeout.
+std::string raw_request(int port, const std::string& bytes, int timeout_ms = 5000);
+
+class CaratServer {
+ public:
+  // `env` overrides the test defaults (PORT=0, HOST=127.0.0.1, APP_ENV=test, a SECRET_KEY,
+  // MEDIA_DIR in a temp dir, DATABASE_URL of a fresh database).
+  explicit CaratServer(std::map<std::string, std::string> env = {});
+  ~CaratServer();
+
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::string& database_url() const { return database_url_; }
+  const std::string& media_dir() const { return media_dir_; }
+  const std::string& secret_key() const { return secret_; }
+  Process& process() { return *process_; }
+  Client client() const { return Client(port_); }
+  int stop();
+  std::string log() const { return process_->log(); }
+
+ private:
+  std::string dir_;
+  std::string database_url_;
+  std::string media_dir_;
+  std::string secret_;
+  std::unique_ptr<Process> process_;
+  int port_ = 0;
+};
+
+// Runs `carat <args>` to completion with the test defaults plus `env`.
+RunResult run_carat(const std::vector<std::string>& args,
+                    const std::map<std::string, std::string>& env);
+
+struct TestUser {
+  int64_t id = 0;
+  std::string email;
+  std::string password;
+  std::string display_name;
+  std::string token;
+  Headers auth() const { return {{"Authorization", "Bearer " + token}}; }
+};
+
+// Registers a new user with a unique e-mail and logs in.
+TestUser make_user(Client& c, const std::string& display_name = "Tester");
+std::string login(Client& c, const std::string& email, const std::string& password);
+
+}  // namespace carat::testing

@@ -1,0 +1,122 @@
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <set>
+
+#include "db/migrations.hpp"
+#include "db/sql/schema.hpp"
+#include "db/sqlite/sqlite_connection.hpp"
+#include "process.hpp"
+
+using namespace carat;
+
+namespace {
+
+class SqliteDb : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = carat::testing::make_temp_dir("carat-mig");
+    connector_ = db::make_sqlite_connector(dir_ + "/t.db");
+    conn_ = connector_->connect();
+  }
+  void TearDown() override {
+    conn_.reset();
+    carat::testing::remove_tree(dir_);
+  }
+  int64_t count(const std::string& sql) {
+    names_.push_back("count_" + std::to_string(names_.size()));
+    texts_.push_back(sql);
+    return conn_->exec(db::Query{names_.back(), texts_.back()}).i64(0, 0);
+  }
+
+  std::string dir_;
+  std::unique_ptr<db::Connector> connector_;
+  std::unique_ptr<db::Connection> conn_;
+  std::deque<std::string> names_, texts_;  // stable storage for ad-hoc statements
+};
+
+}  // namespace
+
+TEST(Migrations, OrderedUniqueVersions) {
+  auto list = db::migration_list();
+  ASSERT_GE(list.size(), 2u);
+  std::set<std::string> seen;
+  for (size_t i = 0; i < list.size(); ++i) {
+    EXPECT_TRUE(seen.insert(list[i].version).second) << list[i].version;
+    if (i > 0) EXPECT_LT(list[i - 1].version, list[i].version);
+    EXPECT_FALSE(list[i].description.empty());
+  }
+  EXPECT_EQ(list[0].version, "0001_baseline");
+}
+
+TEST(Migrations, ReferenceSchemaHas22Tables) {
+  EXPECT_EQ(db::schema::reference_tables().size(), 22u);
+}
+
+TEST_F(SqliteDb, FreshInstallBuildsSchemaSeedsAndStampsAlembic) {
+  auto report = db::migrate(*conn_, "test");
+  EXPECT_TRUE(report.fresh_install);
+  EXPECT_EQ(report.applied.size(), db::migration_list().size());
+  EXPECT_EQ(report.alembic_version, "7bb188854c12");
+  for (const auto& t : db::schema::reference_tables()) {
+    EXPECT_EQ(count("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='" +
+                    std::string(t.name) + "'"),
+              1)
+        << t.name;
+  }
+  EXPECT_EQ(count("SELECT count(*) FROM orientations"), 10);
+  EXPECT_EQ(count("SELECT count(*) FROM pronouns WHERE id = 1 AND name = 'unspecified'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM tags"), 6);
+  EXPECT_EQ(count("SELECT count(*) FROM awards"), 6);
+  EXPECT_EQ(count("SELECT count(*) FROM content_items"), 6);
+  EXPECT_EQ(count("SELECT count(*) FROM sqlite_master WHERE name = 'carat_ix_posts_created'"), 1);
+}
+
+TEST_F(SqliteDb, SecondRunIsANoOp) {
+  db::migrate(*conn_, "test");
+  auto again = db::migrate(*conn_, "test");
+  EXPECT_FALSE(again.fresh_install);
+  EXPECT_TRUE(again.applied.empty());
+  EXPECT_EQ(count("SELECT count(*) FROM orientations"), 10);
+  EXPECT_EQ(count("SELECT count(*) FROM alembic_version"), 1);
+  EXPECT_NO_THROW(db::verify_schema(*conn_));
+}
+
+TEST_F(SqliteDb, ChangedChecksumIsAStartupError) {
+  db::migrate(*conn_, "test");
+  conn_->exec_script("UPDATE carat_schema_migrations SET checksum = 'x' WHERE version = '0001_baseline'");
+  EXPECT_THROW(db::migrate(*conn_, "test"), db::MigrationError);
+}
+
+TEST_F(SqliteDb, UnknownNewerVersionsAreTolerated) {
+  db::migrate(*conn_, "test");
+  conn_->exec_script("INSERT INTO carat_schema_migrations (version, description, checksum) "
+                     "VALUES ('9999_future', 'from a newer release', 'abc')");
+  auto report = db::migrate(*conn_, "test");
+  EXPECT_EQ(report.unknown_versions, std::vector<std::string>{"9999_future"});
+}
+
+TEST_F(SqliteDb, AdoptsLegacyTablesWithoutTouchingData) {
+  // A legacy-shaped database: users without membership_type, alembic at head, some rows.
+  conn_->exec_script(
+      "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY);"
+      "INSERT INTO alembic_version VALUES ('7bb188854c12');"
+      "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR NOT NULL UNIQUE, "
+      "password_hash VARCHAR, display_name TEXT NOT NULL, is_active BOOLEAN, "
+      "created_at DATETIME, updated_at DATETIME, phone_number VARCHAR);"
+      "INSERT INTO users (id, email, password_hash, display_name, is_active) "
+      "VALUES (7, 'old@example.com', 'x', 'Old', 1);"
+      "CREATE TABLE orientations (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL, created_at DATETIME);"
+      "INSERT INTO orientations (id, name) VALUES (1, 'unspecified'), (5, 'custom');");
+  auto report = db::migrate(*conn_, "test");
+  EXPECT_FALSE(report.fresh_install);
+  EXPECT_EQ(report.alembic_version, "7bb188854c12");
+  EXPECT_EQ(count("SELECT count(*) FROM users WHERE id = 7 AND email = 'old@example.com'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM users WHERE membership_type = 'premium'"), 1)
+      << "added column takes its constant default";
+  EXPECT_EQ(count("SELECT count(*) FROM pragma_table_info('users') WHERE name = 'phone_number'"), 1)
+      << "extra legacy columns stay";
+  EXPECT_EQ(count("SELECT count(*) FROM orientations WHERE name = 'custom'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM orientations"), 11) << "missing seed rows added by name";
+  EXPECT_EQ(count("SELECT count(*) FROM alembic_version"), 1);
+}
