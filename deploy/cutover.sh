@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# The Fly.io -> AWS cut-over, one phase per run (docs/runbook.md explains who runs what and why).
+# Each phase performs its commands, then checks its result. Phases 4-6 change production access
+# and need --yes. With --dry-run nothing is changed: the commands are printed.
+#
+# Usage: deploy/cutover.sh PHASE [options]
+#   1 | side-by-side      DATABASE_URL and SECRET_KEY present, RDS snapshot, terraform apply
+#                         with the legacy CIDRs kept open (creates the service from the image
+#                         deploy/setup.sh pushed; its first start migrates additively), both
+#                         services healthy on the one database. --push also deploys HEAD.
+#   2 | verify            carat verify on the new URL; legacy /api/health ok; a token from each
+#                         service accepted by the other (proves the shared SECRET_KEY); same posts.
+#   3 | switch-client     CORS preflight from the web origin; MANUAL: set the web client's
+#                         VITE_API_URL to the new URL and redeploy; --check-client finds the new
+#                         URL in the deployed bundle.
+#   4 | drop-legacy-cidrs terraform apply -var enable_legacy_cidrs=false; new service verified
+#                         (the legacy service loses the database from here on).
+#   5 | make-rds-private  RDS PubliclyAccessible=false; new service verified.
+#   6 | retire-legacy     flyctl scale count 0 (stop); after 24-48 h: --destroy --confirm APP.
+#   status                read-only overview of both services and RDS.
+#
+# Options:
+#   --service-url URL     new service (env SERVICE_URL, else `terraform output service_url`)
+#   --web-origin ORIGIN   web client origin, e.g. https://app.example.com (env WEB_ORIGIN)
+#   --legacy-url URL      default https://app-rosqqdae.fly.dev (env LEGACY_URL)
+#   --fly-app NAME        default rainbow-community (env LEGACY_FLY_APP)
+#   --db-instance ID      default lgbtq-dev (env DB_INSTANCE_ID)
+#   --secret-key-id ID    SECRET_KEY secret (env SECRET_KEY_SECRET_ID, else terraform output
+#                         secret_key_secret_arn)
+#   --database-url-id ID  DATABASE_URL secret (env DATABASE_URL_SECRET_ID, else terraform output
+#                         database_url_secret_arn)
+#   --push                phase 1: also push the current commit as latest and wait for it
+#   --check-client        phase 3: fetch the web client and look for the new URL in its scripts
+#   --destroy --confirm APP  phase 6: destroy the Fly.io app (only after the observation window)
+#   --region REGION       AWS region (env AWS_REGION)
+#   --yes                 needed by phases 1, 4, 5, 6 to act
+#   --dry-run             print the commands instead of running them
+# Phase 2 and the verification steps read VERIFY_EMAIL / VERIFY_PASSWORD (a real account that
+# exists on production, e.g. an ops user registered once through the web client).
+set -euo pipefail
+# shellcheck source=deploy/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+phase=${1:-}
+[[ $phase == -h || $phase == --help ]] && { usage_from_header; exit 0; }
+[[ -n $phase ]] || { usage_from_header >&2; refuse "missing PHASE"; }
+shift
+case "$phase" in
+  1|side-by-side) phase=1 ;;
+  2|verify) phase=2 ;;
+  3|switch-client) phase=3 ;;
+  4|drop-legacy-cidrs) phase=4 ;;
+  5|make-rds-private) phase=5 ;;
+  6|retire-legacy) phase=6 ;;
+  status) ;;
+  *) refuse "unknown phase '$phase' (1-6 or status)" ;;
+esac
+
+service_url=${SERVICE_URL:-}
+web_origin=${WEB_ORIGIN:-}
+secret_key_id=${SECRET_KEY_SECRET_ID:-}
+database_url_id=${DATABASE_URL_SECRET_ID:-}
+region=${AWS_REGION:-}
+yes=0; push=0; check_client=0; destroy=0; confirm=""
+while (($#)); do
+  case "$1" in
+    -h|--help) usage_from_header; exit 0 ;;
+    --service-url) need_value $# "$1"; service_url=$2; shift 2 ;;
+    --web-origin) need_value $# "$1"; web_origin=$2; shift 2 ;;
+    --legacy-url) need_value $# "$1"; LEGACY_URL=$2; shift 2 ;;
+    --fly-app) need_value $# "$1"; LEGACY_FLY_APP=$2; shift 2 ;;
+    --db-instance) need_value $# "$1"; DB_INSTANCE_ID=$2; shift 2 ;;
+    --secret-key-id) need_value $# "$1"; secret_key_id=$2; shift 2 ;;
+    --database-url-id) need_value $# "$1"; database_url_id=$2; shift 2 ;;
+    --push) push=1; shift ;;
+    --check-client) check_client=1; shift ;;
+    --destroy) destroy=1; shift ;;
+    --confirm) need_value $# "$1"; confirm=$2; shift 2 ;;
+    --region) need_value $# "$1"; region=$2; shift 2 ;;
+    --yes) yes=1; shift ;;
+    --dry-run) DRY_RUN=1; shift ;;
+    *) refuse "unknown argument '$1'" ;;
+  esac
+done
+set_region "$region"
+service_url=${service_url%/}
+LEGACY_URL=${LEGACY_URL%/}
+
+passed=0; failed=0
+check() { # check "description" CONDITION-COMMAND...
+  local what=$1; shift
+  if is_dry_run; then printf '+ check: %s\n' "$what" >&2; return 0; fi
+  if "$@"; then passed=$((passed + 1)); log "ok: $what"
+  else failed=$((failed + 1)); log "FAILED: $what"; fi
+}
+finish() {
+  is_dry_run && exit 0
+  printf '%d passed, %d failed\n' "$passed" "$failed"
+  ((failed == 0)) || die "phase $phase: $failed check(s) failed; do not go on to the next phase"
+  log "phase $phase done"
+}
+need_yes() { is_dry_run || ((yes)) || refuse "phase $phase changes production ($1): add --yes"; }
+need_service_url() {
+  service_url=$(first_of "$service_url" "$(tf_output service_url)")
+  service_url=${service_url%/}
+  require "$service_url" "new service URL: --service-url or SERVICE_URL"
+}
+need_verify_credentials() {
+  is_dry_run && return 0
+  [[ -n ${VERIFY_EMAIL:-} && -n ${VERIFY_PASSWORD:-} ]] \
+    || refuse "VERIFY_EMAIL and VERIFY_PASSWORD (an existing production account) must be set"
+}
+healthy() { # URL: /api/health 200 with db ok
+  http_json GET "$1/api/health"
+  [[ $HTTP_CODE == 200 && $HTTP_BODY =~ \"db\"[[:space:]]*:[[:space:]]*\"ok\" ]]
+}
+alive() { http_json GET "$1/healthz"; [[ $HTTP_CODE == 200 ]]; }
+verify_new() { carat_verify "$service_url" ${web_origin:+--origin "$web_origin"}; }
+me_with_token() { # BASE TOKEN: /api/auth/me answers 200
+  [[ -n $2 ]] || return 1
+  http_json GET "$1/api/auth/me" -H "Authorization: Bearer $2"
+  [[ $HTTP_CODE == 200 ]]
+}
+secret_has_value() { # ID: the current version holds a non-empty string (its length only is read)
+  local n
+  n=$(aws secretsmanager get-secret-value --secret-id "$1" --query 'length(SecretString)' --output text 2>/dev/null) || return 1
+  [[ $n =~ ^[0-9]+$ ]] && ((n > 0))
+}
+first_post_id() { # BASE: id of the newest public post, or empty
+  http_json GET "$1/api/posts?limit=3"
+  grep -o '"id"[[:space:]]*:[[:space:]]*[0-9]*' <<<"$HTTP_BODY" | head -n 1 | grep -o '[0-9]*$' || true
+}
+
+phase1() {
+  need_yes "snapshot, terraform apply"
+  need_service_url
+  require_cmd aws terraform curl
+  secret_key_id=$(first_of "$secret_key_id" "$(tf_output secret_key_secret_arn)" "$PROJECT_NAME/SECRET_KEY")
+  database_url_id=$(first_of "$database_url_id" "$(tf_output database_url_secret_arn)" "$PROJECT_NAME/DATABASE_URL")
+
+  step "1a. Secrets present before the service starts (values are not printed)"
+  check "DATABASE_URL secret $database_url_id has a value" secret_has_value "$database_url_id"
+  check "SECRET_KEY secret $secret_key_id has a value (the legacy key: deploy/rotate-jwt-secret.sh --from-legacy)" \
+    secret_has_value "$secret_key_id"
+  if ((failed)); then finish; fi
+
+  step "1b. RDS snapshot of $DB_INSTANCE_ID before the new service adopts the database (schema.md 6.3 rule 7)"
+  local snap; snap="carat-cutover-$(date -u +%Y%m%d-%H%M%S)"
+  run aws rds create-db-snapshot --db-instance-identifier "$DB_INSTANCE_ID" --db-snapshot-identifier "$snap" \
+    --query 'DBSnapshot.DBSnapshotIdentifier' --output text
+  run aws rds wait db-snapshot-available --db-snapshot-identifier "$snap"
+  log "restore point: $snap"
+
+  step "1c. Service created/updated with the legacy CIDRs kept open (the first start migrates, additively)"
+  run terraform -chdir="$INFRA_DIR" apply -input=false -var enable_legacy_cidrs=true
+  log "keep enable_legacy_cidrs = true in terraform.tfvars until phase 4"
+
+  if ((push)); then
+    step "1d. Push the current commit as latest and wait for its deployment"
+    local wait_args=() baseline
+    [[ -n $region ]] && wait_args+=(--region "$region")
+    is_dry_run && wait_args+=(--dry-run)
+    if [[ ${COMPUTE_PLATFORM:-apprunner} == apprunner ]]; then
+      baseline=$("$DEPLOY_DIR/wait-deploy.sh" "${wait_args[@]}" --latest-operation)
+      "$DEPLOY_DIR/push-image.sh" "${wait_args[@]}"
+      "$DEPLOY_DIR/wait-deploy.sh" "${wait_args[@]}" --after-operation "$baseline"
+    else
+      "$DEPLOY_DIR/push-image.sh" "${wait_args[@]}"
+      "$DEPLOY_DIR/wait-deploy.sh" "${wait_args[@]}" --platform ecs
+    fi
+  fi
+
+  step "1e. Both services up on the same database"
+  check "new service $service_url/healthz answers 200" alive "$service_url"
+  check "new service $service_url/api/health answers db ok" healthy "$service_url"
+  check "legacy $LEGACY_URL/api/health answers db ok" healthy "$LEGACY_URL"
+  finish
+}
+
+phase2() {
+  need_service_url
+  need_verify_credentials
+  require_cmd curl
+  step "2a. carat verify $service_url"
+  check "carat verify (health, posts, login, me, CORS)" verify_new
+  step "2b. Legacy still healthy on the same database"
+  check "legacy /api/health db ok" healthy "$LEGACY_URL"
+  step "2c. Sessions cross over (same SECRET_KEY on both services)"
+  local t_legacy="" t_new=""
+  is_dry_run || t_legacy=$(login_token "$LEGACY_URL" "$VERIFY_EMAIL" "$VERIFY_PASSWORD")
+  is_dry_run || t_new=$(login_token "$service_url" "$VERIFY_EMAIL" "$VERIFY_PASSWORD")
+  check "legacy login returns a token" test -n "$t_legacy"
+  check "new login returns a token" test -n "$t_new"
+  check "a legacy token is accepted by the new service (/api/auth/me 200)" me_with_token "$service_url" "$t_legacy"
+  check "a new token is accepted by the legacy service (/api/auth/me 200)" me_with_token "$LEGACY_URL" "$t_new"
+  step "2d. Same data"
+  local a="" b=""
+  is_dry_run || { a=$(first_post_id "$service_url"); b=$(first_post_id "$LEGACY_URL"); }
+  check "newest post id is the same on both (${a:-none} / ${b:-none})" test "$a" = "$b"
+  finish
+}
+
+phase3() {
+  need_service_url
+  require "$web_origin" "web client origin: --web-origin or WEB_ORIGIN"
+  require_cmd curl
+  step "3a. CORS preflight from $web_origin"
+  cors_ok() {
+    local headers
+    headers=$(curl -sS -m 20 -o /dev/null -D - -X OPTIONS "$service_url/api/auth/token" \
+      -H "Origin: $web_origin" -H 'Access-Control-Request-Method: POST' \
+      -H 'Access-Control-Request-Headers: authorization,content-type' 2>/dev/null | tr -d '\r') || return 1
+    grep -qiE "^access-control-allow-origin: ($web_origin|\*)$" <<<"$headers"
+  }
+  check "preflight allowed for $web_origin (ALLOW_ORIGINS / terraform allow_origins)" cors_ok
+  manual "In the web client's deployment settings set VITE_API_URL=$service_url, rebuild and redeploy it. Then log in, create/edit a post, comment, react, update the profile in a browser."
+  if ((check_client)); then
+    step "3b. The deployed web client calls the new URL"
+    client_uses_new_url() {
+      local page js host=${service_url#*://}
+      page=$(curl -fsS -m 20 "$web_origin/") || return 1
+      for js in $(grep -oE '(src|href)="[^"]+\.js"' <<<"$page" | sed -E 's/^(src|href)="//; s/"$//' | head -n 20); do
+        [[ $js == http* ]] || js="$web_origin/${js#/}"
+        if curl -fsS -m 20 "$js" 2>/dev/null | grep -qF "$host"; then return 0; fi
+      done
+      return 1
+    }
+    check "a script of $web_origin contains ${service_url#*://}" client_uses_new_url
+  fi
+  log "Watch the legacy traffic drain: flyctl logs --app $LEGACY_FLY_APP (only stragglers with an old bundle should remain)"
+  finish
+}
+
+phase4() {
+  need_yes "closes RDS to the legacy service"
+  need_service_url
+  need_verify_credentials
+  require_cmd terraform curl
+  step "4a. New service verified before the switch"
+  check "carat verify $service_url" verify_new
+  ((failed == 0)) || finish
+  step "4b. Drop the legacy CIDRs from the RDS security group"
+  run terraform -chdir="$INFRA_DIR" apply -input=false -var enable_legacy_cidrs=false
+  log "set enable_legacy_cidrs = false in terraform.tfvars now, or the next plain apply re-opens it"
+  step "4c. New service still verified"
+  check "carat verify $service_url" verify_new
+  log "the legacy service cannot reach the database any more (its /api/health turns 503): expected"
+  finish
+}
+
+phase5() {
+  need_yes "makes RDS private"
+  need_service_url
+  need_verify_credentials
+  require_cmd aws curl
+  step "5a. RDS $DB_INSTANCE_ID: publicly accessible = false"
+  run aws rds modify-db-instance --db-instance-identifier "$DB_INSTANCE_ID" --no-publicly-accessible --apply-immediately \
+    --query 'DBInstance.DBInstanceIdentifier' --output text
+  run aws rds wait db-instance-available --db-instance-identifier "$DB_INSTANCE_ID"
+  rds_private() {
+    [[ $(aws rds describe-db-instances --db-instance-identifier "$DB_INSTANCE_ID" \
+           --query 'DBInstances[0].PubliclyAccessible' --output text) == False ]]
+  }
+  check "describe-db-instances reports PubliclyAccessible False" rds_private
+  step "5b. New service still verified (through the VPC connector / Fargate ENIs)"
+  check "carat verify $service_url" verify_new
+  finish
+}
+
+phase6() {
+  need_yes "stops the legacy service"
+  require_cmd flyctl
+  if ((destroy)); then
+    [[ $confirm == "$LEGACY_FLY_APP" ]] || refuse "--destroy needs --confirm $LEGACY_FLY_APP"
+    step "6b. Destroy the Fly.io app $LEGACY_FLY_APP (no rollback to legacy after this)"
+    run flyctl apps destroy "$LEGACY_FLY_APP" --yes
+  else
+    step "6a. Stop the legacy service (machines scaled to 0; the app and its config stay)"
+    run flyctl scale count 0 --app "$LEGACY_FLY_APP" --yes
+    legacy_down() { ! alive "$LEGACY_URL" && ! healthy "$LEGACY_URL"; }
+    check "legacy $LEGACY_URL no longer answers" legacy_down
+    log "watch errors and latency for 24-48 h, then: deploy/cutover.sh 6 --destroy --confirm $LEGACY_FLY_APP --yes"
+  fi
+  log "If SECRET_KEY was ever a committed placeholder, rotate it now: deploy/rotate-jwt-secret.sh --generate --legacy-retired --yes (everyone logs in once more)."
+  finish
+}
+
+status() {
+  require_cmd curl
+  service_url=$(first_of "$service_url" "$(tf_output service_url)")
+  service_url=${service_url%/}
+  if [[ -n $service_url ]]; then
+    http_json GET "$service_url/api/health"; log "new    $service_url/api/health -> $HTTP_CODE $HTTP_BODY"
+  else log "new    (no --service-url)"; fi
+  http_json GET "$LEGACY_URL/api/health"; log "legacy $LEGACY_URL/api/health -> $HTTP_CODE $HTTP_BODY"
+  if command -v aws >/dev/null 2>&1; then
+    log "rds    $DB_INSTANCE_ID PubliclyAccessible: $(capture '?' aws rds describe-db-instances --db-instance-identifier "$DB_INSTANCE_ID" \
+      --query 'DBInstances[0].PubliclyAccessible' --output text 2>/dev/null || echo '?')"
+  fi
+}
+
+case "$phase" in
+  1) phase1 ;; 2) phase2 ;; 3) phase3 ;; 4) phase4 ;; 5) phase5 ;; 6) phase6 ;; status) status ;;
+esac
