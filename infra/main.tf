@@ -1,0 +1,137 @@
+locals {
+  service_name = "${var.project_name}-api"
+  apprunner    = var.compute_platform == "apprunner"
+  ecs          = var.compute_platform == "ecs"
+
+  # Plain configuration only; DATABASE_URL and SECRET_KEY travel as secrets.
+  environment_variables = {
+    APP_ENV             = "production"
+    ALLOW_ORIGINS       = join(",", var.allow_origins)
+    MEDIA_STORAGE       = "s3"
+    AWS_S3_BUCKET       = module.media.bucket_name
+    AWS_REGION          = var.aws_region
+    MEDIA_S3_PREFIX     = var.media_s3_prefix
+    TRUST_FORWARDED_FOR = "true"
+    PORT                = tostring(var.container_port)
+  }
+}
+
+module "ecr" {
+  source = "./modules/ecr"
+
+  repository_name = local.service_name
+}
+
+module "network" {
+  source = "./modules/network"
+
+  name                        = local.service_name
+  aws_region                  = var.aws_region
+  vpc_id                      = var.vpc_id
+  rds_security_group_id       = var.rds_security_group_id
+  db_port                     = var.db_port
+  app_description             = local.apprunner ? "${local.service_name} App Runner VPC connector ENIs" : "${local.service_name} Fargate tasks"
+  enable_legacy_cidrs         = var.enable_legacy_cidrs
+  legacy_cidrs                = var.legacy_cidrs
+  s3_endpoint_route_table_ids = var.s3_endpoint_route_table_ids
+}
+
+module "secrets" {
+  source = "./modules/secrets"
+
+  name_prefix             = var.project_name
+  recovery_window_in_days = var.secret_recovery_window_days
+  db_host                 = var.db_host
+  db_port                 = var.db_port
+  db_name                 = var.db_name
+  db_username             = var.db_username
+  db_password             = var.db_password
+  jwt_secret              = var.jwt_secret
+}
+
+module "media" {
+  source = "./modules/media"
+
+  bucket_name   = var.media_bucket_name
+  bucket_prefix = "${var.project_name}-media-"
+}
+
+module "apprunner" {
+  source = "./modules/apprunner"
+  count  = local.apprunner ? 1 : 0
+
+  service_name          = local.service_name
+  image_repository_url  = module.ecr.repository_url
+  image_repository_arn  = module.ecr.repository_arn
+  image_tag             = var.image_tag
+  port                  = var.container_port
+  cpu                   = var.apprunner_cpu
+  memory                = var.apprunner_memory
+  private_subnet_ids    = var.private_subnet_ids
+  security_group_id     = module.network.app_security_group_id
+  health_check_path     = var.health_check_path
+  min_size              = var.min_instances
+  max_size              = var.max_instances
+  max_concurrency       = var.max_concurrency
+  environment_variables = local.environment_variables
+  secret_arns           = module.secrets.secret_arns
+  media_bucket_arn      = module.media.bucket_arn
+  media_s3_prefix       = var.media_s3_prefix
+}
+
+module "ecs" {
+  source = "./modules/ecs"
+  count  = local.ecs ? 1 : 0
+
+  service_name          = local.service_name
+  aws_region            = var.aws_region
+  vpc_id                = var.vpc_id
+  private_subnet_ids    = var.private_subnet_ids
+  public_subnet_ids     = var.public_subnet_ids
+  app_security_group_id = module.network.app_security_group_id
+  alb_ingress_cidrs     = var.alb_ingress_cidrs
+  certificate_arn       = var.certificate_arn
+  image_repository_url  = module.ecr.repository_url
+  image_repository_arn  = module.ecr.repository_arn
+  image_tag             = var.image_tag
+  port                  = var.container_port
+  cpu                   = var.ecs_cpu
+  memory                = var.ecs_memory
+  health_check_path     = var.health_check_path
+  min_size              = var.min_instances
+  max_size              = var.max_instances
+  environment_variables = local.environment_variables
+  secret_arns           = module.secrets.secret_arns
+  media_bucket_arn      = module.media.bucket_arn
+  media_s3_prefix       = var.media_s3_prefix
+  log_retention_days    = var.log_retention_days
+}
+
+module "monitoring" {
+  source = "./modules/monitoring"
+
+  name                             = local.service_name
+  alarm_email                      = var.alarm_email
+  db_instance_identifier           = var.db_instance_identifier
+  compute_platform                 = var.compute_platform
+  apprunner_service_name           = one(module.apprunner[*].service_name)
+  apprunner_service_id             = one(module.apprunner[*].service_id)
+  alb_arn_suffix                   = one(module.ecs[*].alb_arn_suffix)
+  target_group_arn_suffix          = one(module.ecs[*].target_group_arn_suffix)
+  service_5xx_threshold            = var.service_5xx_threshold
+  service_latency_p95_threshold_ms = var.service_latency_p95_threshold_ms
+}
+
+module "github_oidc" {
+  source = "./modules/github_oidc"
+
+  role_name                  = "${var.project_name}-github-actions-deploy"
+  github_repo                = var.github_repo
+  github_environment         = var.github_environment
+  existing_oidc_provider_arn = var.github_oidc_provider_arn
+  ecr_repository_arn         = module.ecr.repository_arn
+  compute_platform           = var.compute_platform
+  apprunner_service_arn      = one(module.apprunner[*].service_arn)
+  ecs_service_arn            = one(module.ecs[*].service_arn)
+  ecs_pass_role_arns         = local.ecs ? [module.ecs[0].execution_role_arn, module.ecs[0].task_role_arn] : []
+}

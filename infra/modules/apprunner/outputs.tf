@@ -1,0 +1,34 @@
+output "service_arn" {
+  description = "ARN of the App Runner service."
+  value       = aws_apprunner_service.this.arn
+}
+
+output "service_id" {
+  description = "Service ID (a CloudWatch metric dimension)."
+  value       = aws_apprunner_service.this.service_id
+}
+
+output "service_name" {
+  description = "Name of the App Runner service."
+  value       = aws_apprunner_service.this.service_name
+}
+
+output "service_url" {
+  description = "Public HTTPS URL of the service."
+  value       = "https://${aws_apprunner_service.this.service_url}"
+}
+
+output "vpc_connector_arn" {
+  description = "ARN of the VPC connector."
+  value       = aws_apprunner_vpc_connector.this.arn
+}
+
+output "instance_role_arn" {
+  description = "ARN of the instance role."
+  value       = aws_iam_role.instance.arn
+}
+
+output "access_role_arn" {
+  description = "ARN of the ECR access role."
+  value       = aws_iam_role.access.arn
+}

@@ -1,0 +1,9 @@
+output "sns_topic_arn" {
+  description = "ARN of the alarm topic, or null when no alarm_email was given."
+  value       = one(aws_sns_topic.alarms[*].arn)
+}
+
+output "alarm_names" {
+  description = "Names of all alarms."
+  value       = sort(concat([for a in aws_cloudwatch_metric_alarm.rds : a.alarm_name], [for a in aws_cloudwatch_metric_alarm.service : a.alarm_name]))
+}

@@ -1,0 +1,27 @@
+output "database_url_secret_arn" {
+  description = "ARN of the DATABASE_URL secret."
+  value       = aws_secretsmanager_secret.database_url.arn
+}
+
+output "secret_key_secret_arn" {
+  description = "ARN of the SECRET_KEY (JWT) secret."
+  value       = aws_secretsmanager_secret.secret_key.arn
+}
+
+output "secret_arns" {
+  description = "Environment variable name => secret ARN, for runtime secret injection."
+  value = {
+    DATABASE_URL = aws_secretsmanager_secret.database_url.arn
+    SECRET_KEY   = aws_secretsmanager_secret.secret_key.arn
+  }
+}
+
+output "database_url_value_managed" {
+  description = "True when Terraform writes the DATABASE_URL value; false when it is set out of band."
+  value       = local.manage_database_url
+}
+
+output "secret_key_value_managed" {
+  description = "True when Terraform writes the SECRET_KEY value; false when it is set out of band."
+  value       = local.manage_secret_key
+}
