@@ -34,6 +34,7 @@ test_pkgs=(
   clang-14 libclang-rt-14-dev llvm-14
   buildah podman runc skopeo uidmap fuse-overlayfs
   shellcheck yamllint procps iproute2 psmisc
+  chromium
 )
 bench_pkgs=( wrk )
 

@@ -16,13 +16,24 @@ db::Connection& RequestContext::db() {
 
 void RequestContext::release_db() { lease_.reset(); }
 
+namespace {
+
+bool is_json_content_type(const http::Request& req) {
+  const std::string ct = http::media_type(req.header("content-type").value_or(""));
+  return ct.empty() || ct == "application/json" ||
+         (ct.size() > 5 && ct.compare(ct.size() - 5, 5, "+json") == 0);
+}
+
+}  // namespace
+
+void RequestContext::check_json_syntax() {
+  if (!req.body.empty() && is_json_content_type(req)) json_body();
+}
+
 const nlohmann::json& RequestContext::json_body() {
   if (body_) return *body_;
-  const std::string ct = http::media_type(req.header("content-type").value_or(""));
-  const bool is_json = ct.empty() || ct == "application/json" ||
-                       (ct.size() > 5 && ct.compare(ct.size() - 5, 5, "+json") == 0);
   dto::Validator v;
-  if (!is_json) {
+  if (!is_json_content_type(req)) {
     v.add("model_attributes_type", {std::string("body")},
           "Input should be a valid dictionary or object to extract fields from",
           dto::json_quote(req.body));

@@ -25,8 +25,13 @@ class RequestContext {
   // Returns the connection to the pool early (before slow CPU work such as bcrypt).
   void release_db();
 
+  // Step 4 of api.md §1.5.2: a JSON body that is present is parsed now, so broken JSON answers
+  // 422 json_invalid even before authentication. Called by the pipeline for JSON routes.
+  void check_json_syntax();
+
   // The JSON body (api.md §1.4): 422 json_invalid for bad syntax, model_attributes_type for a
-  // non-JSON content type, missing at ["body"] for an empty body.
+  // non-JSON content type, missing at ["body"] for an empty body. Handlers call it after
+  // authentication (shape errors are validation, step 6).
   const nlohmann::json& json_body();
   // As json_body(), and it must be an object (model_attributes_type otherwise).
   const nlohmann::json& json_object();

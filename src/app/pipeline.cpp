@@ -108,6 +108,7 @@ http::Pipeline::Admission ApiPipeline::admit(http::Request& req,
 http::Response ApiPipeline::handle(http::Request& req) {
   try {
     RequestContext ctx(app_, req);
+    if (req.route->json_body) ctx.check_json_syntax();
     return req.route->handler(ctx);
   } catch (const http::ApiError& e) {
     auto res = detail_response(e.status(), e.detail());

@@ -10,6 +10,13 @@ http::Router build_router() {
   handlers::add_auth_routes(r);
   handlers::add_user_routes(r);
   handlers::add_profile_routes(r);
+  handlers::add_post_routes(r);
+  handlers::add_comment_routes(r);
+  handlers::add_reaction_routes(r);
+  handlers::add_follow_routes(r);
+  handlers::add_notification_routes(r);
+  handlers::add_media_routes(r);
+  handlers::add_docs_routes(r);
   return r;
 }
 

@@ -3,24 +3,78 @@
 #include <libpq-fe.h>
 
 #include <memory>
+#include <vector>
 
 namespace carat::config {
 
 namespace {
 
-// The password of "scheme://user:password@host…", or empty.
-std::string_view url_password(std::string_view url) {
+struct Span {
+  size_t begin, end;   // [begin, end) of a secret in the URL
+  bool inner = false;  // inside the previous span (a narrower reading of the same password)
+};
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Lenient percent-decoding (a bad escape stays as it is), for comparing keys and secrets.
+std::string percent_decoded(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+        hex_value(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// The passwords of a URL, by the widest reading, so that neither parser's idea of the password
+// reaches a log:
+//   - in "scheme://user:password@host…" the user name holds no ':' or '/', and the password runs
+//     to the last '@' before the host part ends at '/', '?' or '#'. SQLAlchemy lets the password
+//     hold '/', libpq ends the authority only at '/' (so "u:p?ss@h" has the password "p?ss"), and
+//     "u:p@ss@h" is "p@ss" to people and "p" to libpq (both are returned, the narrow one as
+//     `inner`: libpq quotes its own reading in error messages);
+//   - every "password=" parameter of the query string (libpq accepts the password there too,
+//     with a percent-encoded key as well).
+std::vector<Span> password_spans(std::string_view url) {
+  std::vector<Span> spans;
   const size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  const size_t auth_start = scheme_end + 3;
-  const size_t path_start = url.find_first_of("/?#", auth_start);
-  const std::string_view authority = url.substr(
-      auth_start, (path_start == std::string_view::npos ? url.size() : path_start) - auth_start);
-  const size_t at = authority.rfind('@');
-  if (at == std::string_view::npos) return {};
-  const size_t colon = authority.substr(0, at).find(':');
-  if (colon == std::string_view::npos) return {};
-  return authority.substr(colon + 1, at - colon - 1);
+  if (scheme_end == std::string_view::npos) return spans;
+  const size_t start = scheme_end + 3;
+  size_t query_from = start;
+  const size_t first_at = url.find('@', start);
+  const size_t colon = url.find_first_of(":/", start);
+  if (first_at != std::string_view::npos && colon != std::string_view::npos && colon < first_at &&
+      url[colon] == ':') {
+    const size_t host_end = url.find_first_of("/?#", first_at);
+    const size_t at = url.rfind('@', host_end);  // at or after first_at
+    spans.push_back(Span{colon + 1, at});
+    if (at != first_at) spans.push_back(Span{colon + 1, first_at, true});
+    query_from = at + 1;
+  }
+  const size_t q = url.find('?', query_from);
+  if (q == std::string_view::npos) return spans;
+  size_t pos = q + 1;
+  while (pos <= url.size()) {
+    size_t amp = url.find('&', pos);
+    if (amp == std::string_view::npos) amp = url.size();
+    const std::string_view param = url.substr(pos, amp - pos);
+    const size_t eq = param.find('=');
+    if (eq != std::string_view::npos && percent_decoded(param.substr(0, eq)) == "password") {
+      spans.push_back(Span{pos + eq + 1, amp});
+    }
+    pos = amp + 1;
+  }
+  return spans;
 }
 
 void replace_all(std::string& s, std::string_view what, std::string_view with) {
@@ -33,20 +87,12 @@ void replace_all(std::string& s, std::string_view what, std::string_view with) {
 }  // namespace
 
 std::string redact_url(std::string_view url) {
-  const size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(url);
-  const size_t auth_start = scheme_end + 3;
-  const size_t path_start = url.find_first_of("/?#", auth_start);
-  const std::string_view authority =
-      url.substr(auth_start, (path_start == std::string_view::npos ? url.size() : path_start) -
-                                 auth_start);
-  const size_t at = authority.rfind('@');
-  if (at == std::string_view::npos) return std::string(url);
-  const size_t colon = authority.substr(0, at).find(':');
-  if (colon == std::string_view::npos) return std::string(url);
-  std::string out(url.substr(0, auth_start + colon + 1));
-  out += "***";
-  out += url.substr(auth_start + at);
+  std::string out(url);
+  auto spans = password_spans(url);
+  // Right to left, so earlier offsets stay valid; an empty password is left as it is.
+  for (auto it = spans.rbegin(); it != spans.rend(); ++it) {
+    if (!it->inner && it->end > it->begin) out.replace(it->begin, it->end - it->begin, "***");
+  }
   return out;
 }
 
@@ -100,8 +146,13 @@ std::optional<DatabaseUrl> parse_database_url(std::string_view url, std::string&
       std::string msg = err != nullptr ? err : "invalid connection URI";
       if (err != nullptr) PQfreemem(err);
       while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-      // libpq quotes the offending part of the URI, which may include the password.
-      replace_all(msg, url_password(url), "***");
+      // libpq quotes the offending part of the URI, which may include a password (as written,
+      // or decoded).
+      for (const Span& sp : password_spans(url)) {
+        const std::string_view raw = url.substr(sp.begin, sp.end - sp.begin);
+        replace_all(msg, raw, "***");
+        replace_all(msg, percent_decoded(raw), "***");
+      }
       error = "libpq rejected the URL (" + msg + ")";
       return std::nullopt;
     }

@@ -119,8 +119,8 @@ void seed_lookup(Connection& c, const schema::LookupSeed& seed, bool created) {
   for (const auto& name : seed.names) {
     // NOT EXISTS rather than ON CONFLICT (name): an adopted table may lack the unique constraint.
     exec_built(c, "mig_seed_name_" + t,
-               "INSERT INTO " + t + " (name, created_at) SELECT $1, now() WHERE NOT EXISTS "
-               "(SELECT 1 FROM " + t + " WHERE name = $1)",
+               "INSERT INTO " + t + " (name, created_at) SELECT CAST($1 AS VARCHAR), now() "
+               "WHERE NOT EXISTS (SELECT 1 FROM " + t + " WHERE name = CAST($1 AS VARCHAR))",
                {std::string(name)});
   }
   if (needs_id_one && count_where(c, t, "id", int64_t{1}) == 0) {
@@ -141,8 +141,9 @@ void seed_awards(Connection& c, bool created) {
     } else {
       exec_built(c, "mig_seed_award_name",
                  "INSERT INTO awards (name, description, threshold_points, prize_amount_yen, "
-                 "created_at) SELECT $1, $2, $3, $4, now() WHERE NOT EXISTS "
-                 "(SELECT 1 FROM awards WHERE name = $1)",
+                 "created_at) SELECT CAST($1 AS VARCHAR), CAST($2 AS TEXT), CAST($3 AS INTEGER), "
+                 "CAST($4 AS INTEGER), now() WHERE NOT EXISTS "
+                 "(SELECT 1 FROM awards WHERE name = CAST($1 AS VARCHAR))",
                  {std::string(a.name), std::string(a.description), a.threshold, a.prize});
     }
   }
@@ -161,8 +162,9 @@ void seed_content_items(Connection& c, bool created) {
     } else {
       exec_built(c, "mig_seed_item_title",
                  "INSERT INTO content_items (item_type, title, creator, release_year, created_at) "
-                 "SELECT $1, $2, $3, $4, now() WHERE NOT EXISTS "
-                 "(SELECT 1 FROM content_items WHERE title = $2)",
+                 "SELECT CAST($1 AS VARCHAR), CAST($2 AS VARCHAR), CAST($3 AS VARCHAR), "
+                 "CAST($4 AS INTEGER), now() WHERE NOT EXISTS "
+                 "(SELECT 1 FROM content_items WHERE title = CAST($2 AS VARCHAR))",
                  {std::string(ci.type), std::string(ci.title), std::string(ci.creator), ci.year});
     }
   }

@@ -9,4 +9,7 @@ namespace carat::dto {
 // One row of sql::posts::kAdminAll.
 void write_raw_post(JsonWriter& w, const db::ResultSet& rs, size_t row);
 
+// One PostOut from a row of sql::posts::list / detail_* (column order documented there).
+void write_post_out(JsonWriter& w, const db::ResultSet& rs, size_t row);
+
 }  // namespace carat::dto

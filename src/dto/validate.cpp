@@ -4,18 +4,73 @@
 
 #include "util/json_writer.hpp"
 #include "util/strings.hpp"
+#include "util/time.hpp"
 
 namespace carat::dto {
 
 namespace {
 
-Loc body_loc(std::string_view key) { return Loc{std::string("body"), std::string(key)}; }
-
 std::string plural(size_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
 }
 
+// Offset of the first '[' or '{' opening level kMaxJsonDepth + 1, if any. Strings are skipped as
+// JSON defines them; on text that is not JSON the answer does not matter (the parser rejects it).
+std::optional<size_t> too_deep_at(std::string_view s) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
+[[noreturn]] void throw_json_invalid(size_t offset, std::string reason) {
+  // nlohmann's messages start with "[json.exception.parse_error.101] ".
+  if (const size_t p = reason.find("] "); p != std::string::npos) reason = reason.substr(p + 2);
+  std::vector<http::ValidationItem> items;
+  items.push_back(http::ValidationItem{"json_invalid",
+                                       {std::string("body"), static_cast<int64_t>(offset)},
+                                       "JSON decode error", "{}",
+                                       "{\"error\":" + json_quote(reason) + "}"});
+  throw http::ValidationError(std::move(items));
+}
+
 }  // namespace
+
+Json parse_json_body(std::string_view body) {
+  if (const auto at = too_deep_at(body)) {
+    throw_json_invalid(*at, "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  try {
+    return Json::parse(body);
+  } catch (const Json::parse_error& e) {
+    throw_json_invalid(e.byte > 0 ? e.byte - 1 : 0, e.what());
+  } catch (const Json::exception& e) {
+    // out_of_range.406 "number overflow parsing '1e999'" has no position: point at the number.
+    const std::string what = e.what();
+    size_t offset = 0;
+    const size_t q1 = what.find('\''), q2 = what.rfind('\'');
+    if (q1 != std::string::npos && q2 > q1 + 1) {
+      offset = body.find(std::string_view(what).substr(q1 + 1, q2 - q1 - 1));
+      if (offset == std::string_view::npos) offset = 0;
+    }
+    throw_json_invalid(offset, what);
+  }
+}
 
 std::string input_json(const Json& v) {
   return v.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -61,7 +116,7 @@ Field<std::string> Validator::str(const Json& obj, std::string_view key, const S
   Field<std::string> f;
   auto it = obj.find(key);
   if (it == obj.end()) {
-    if (rule.required) missing(body_loc(key), &obj);
+    if (rule.required) missing(loc(key), &obj);
     return f;
   }
   f.present = true;
@@ -70,7 +125,7 @@ Field<std::string> Validator::str(const Json& obj, std::string_view key, const S
     return f;
   }
   if (!it->is_string()) {
-    add("string_type", body_loc(key), "Input should be a valid string", input_json(*it));
+    add("string_type", loc(key), "Input should be a valid string", input_json(*it));
     f.present = false;
     return f;
   }
@@ -78,21 +133,21 @@ Field<std::string> Validator::str(const Json& obj, std::string_view key, const S
   std::string value = rule.trim ? std::string(text::trim(raw)) : raw;
   const size_t len = text::code_points(value);
   if (len < rule.min_len) {
-    add("string_too_short", body_loc(key),
+    add("string_too_short", loc(key),
         "String should have at least " + plural(rule.min_len, "character"), input_json(*it),
         "{\"min_length\":" + std::to_string(rule.min_len) + "}");
     f.present = false;
     return f;
   }
   if (rule.max_len > 0 && len > rule.max_len) {
-    add("string_too_long", body_loc(key),
+    add("string_too_long", loc(key),
         "String should have at most " + plural(rule.max_len, "character"), input_json(*it),
         "{\"max_length\":" + std::to_string(rule.max_len) + "}");
     f.present = false;
     return f;
   }
   if (text::contains_nul(value)) {
-    value_error(body_loc(key), rule.nul_message, *it);
+    value_error(loc(key), rule.nul_message, *it);
     f.present = false;
     return f;
   }
@@ -135,7 +190,7 @@ Field<int64_t> Validator::integer(const Json& obj, std::string_view key, const I
   Field<int64_t> f;
   auto it = obj.find(key);
   if (it == obj.end()) {
-    if (rule.required) missing(body_loc(key), &obj);
+    if (rule.required) missing(loc(key), &obj);
     return f;
   }
   if (it->is_null() && rule.nullable) {
@@ -143,22 +198,62 @@ Field<int64_t> Validator::integer(const Json& obj, std::string_view key, const I
     f.null = true;
     return f;
   }
-  auto v = coerce_int(*it, body_loc(key));
+  auto v = coerce_int(*it, loc(key));
   if (!v) return f;
   if (rule.ge && *v < *rule.ge) {
-    add("greater_than_equal", body_loc(key),
+    add("greater_than_equal", loc(key),
         "Input should be greater than or equal to " + std::to_string(*rule.ge), input_json(*it),
         "{\"ge\":" + std::to_string(*rule.ge) + "}");
     return f;
   }
   if (rule.le && *v > *rule.le) {
-    add("less_than_equal", body_loc(key),
+    add("less_than_equal", loc(key),
         "Input should be less than or equal to " + std::to_string(*rule.le), input_json(*it),
         "{\"le\":" + std::to_string(*rule.le) + "}");
     return f;
   }
   f.present = true;
   f.value = *v;
+  return f;
+}
+
+Field<int64_t> Validator::datetime(const Json& obj, std::string_view key) {
+  Field<int64_t> f;
+  auto it = obj.find(key);
+  if (it == obj.end()) return f;
+  if (it->is_null()) {
+    f.present = true;
+    f.null = true;
+    return f;
+  }
+  std::string reason = "input is not a string or a number";
+  // Unix seconds, within years 0001..9999 so the microsecond value cannot overflow.
+  constexpr int64_t kMinSeconds = -62135596800LL, kMaxSeconds = 253402300799LL;
+  if (it->is_number_integer() && !it->is_number_unsigned()) {
+    const int64_t secs = it->get<int64_t>();
+    if (secs >= kMinSeconds && secs <= kMaxSeconds) {
+      f.present = true;
+      f.value = secs * 1'000'000;
+      return f;
+    }
+    reason = "input is out of range";
+  } else if (it->is_number_unsigned()) {
+    if (it->get<uint64_t>() <= static_cast<uint64_t>(kMaxSeconds)) {
+      f.present = true;
+      f.value = static_cast<int64_t>(it->get<uint64_t>()) * 1'000'000;
+      return f;
+    }
+    reason = "input is out of range";
+  }
+  if (it->is_string()) {
+    if (auto t = timeutil::parse_api_datetime(it->get_ref<const std::string&>(), reason)) {
+      f.present = true;
+      f.value = *t;
+      return f;
+    }
+  }
+  add("datetime_parsing", loc(key), "Input should be a valid datetime, " + reason,
+      input_json(*it), "{\"error\":" + json_quote(reason) + "}");
   return f;
 }
 
@@ -188,7 +283,7 @@ Field<bool> Validator::boolean(const Json& obj, std::string_view key, bool requi
   Field<bool> f;
   auto it = obj.find(key);
   if (it == obj.end()) {
-    if (required) missing(body_loc(key), &obj);
+    if (required) missing(loc(key), &obj);
     return f;
   }
   if (it->is_null() && nullable) {
@@ -196,7 +291,7 @@ Field<bool> Validator::boolean(const Json& obj, std::string_view key, bool requi
     f.null = true;
     return f;
   }
-  auto v = coerce_bool(*it, body_loc(key));
+  auto v = coerce_bool(*it, loc(key));
   if (!v) return f;
   f.present = true;
   f.value = *v;
@@ -209,7 +304,7 @@ Field<std::string> Validator::enumeration(const Json& obj, std::string_view key,
   Field<std::string> f;
   auto it = obj.find(key);
   if (it == obj.end()) {
-    if (required) missing(body_loc(key), &obj);
+    if (required) missing(loc(key), &obj);
     return f;
   }
   if (it->is_null() && nullable) {
@@ -228,7 +323,7 @@ Field<std::string> Validator::enumeration(const Json& obj, std::string_view key,
     }
   }
   const std::string expected = enum_expected(values);
-  add("enum", body_loc(key), "Input should be " + expected, input_json(*it),
+  add("enum", loc(key), "Input should be " + expected, input_json(*it),
       "{\"expected\":" + json_quote(expected) + "}");
   return f;
 }
@@ -244,15 +339,15 @@ Field<std::vector<int64_t>> Validator::int_list(const Json& obj, std::string_vie
     return f;
   }
   if (!it->is_array()) {
-    add("list_type", body_loc(key), "Input should be a valid list", input_json(*it));
+    add("list_type", loc(key), "Input should be a valid list", input_json(*it));
     return f;
   }
   bool ok = true;
   int64_t index = 0;
   for (const auto& item : *it) {
-    Loc loc = body_loc(key);
-    loc.emplace_back(index++);
-    if (auto v = coerce_int(item, loc)) {
+    Loc item_loc = loc(key);
+    item_loc.emplace_back(index++);
+    if (auto v = coerce_int(item, item_loc)) {
       f.value.push_back(*v);
     } else {
       ok = false;
@@ -272,7 +367,7 @@ Field<const Json*> Validator::object(const Json& obj, std::string_view key, bool
     return f;
   }
   if (!it->is_object()) {
-    add("dict_type", body_loc(key), "Input should be a valid dictionary", input_json(*it));
+    add("dict_type", loc(key), "Input should be a valid dictionary", input_json(*it));
     return f;
   }
   f.present = true;

@@ -50,6 +50,15 @@ struct IntRule {
 
 class Validator {
  public:
+  // Body readers report locations under this prefix (["body"] by default; ["body",
+  // "tourism_details"] while reading that nested object).
+  void set_prefix(Loc prefix) { prefix_ = std::move(prefix); }
+  Loc loc(std::string_view key) const {
+    Loc l = prefix_;
+    l.emplace_back(std::string(key));
+    return l;
+  }
+
   void add(std::string type, Loc loc, std::string msg, std::string input_json,
            std::optional<std::string> ctx_json = std::nullopt);
   void missing(Loc loc, const Json* enclosing);
@@ -60,6 +69,8 @@ class Validator {
   // Body fields of a JSON object.
   Field<std::string> str(const Json& obj, std::string_view key, const StrRule& rule);
   Field<int64_t> integer(const Json& obj, std::string_view key, const IntRule& rule);
+  // A datetime of api.md §1.3 (string forms or unix seconds), nullable.
+  Field<int64_t> datetime(const Json& obj, std::string_view key);
   Field<bool> boolean(const Json& obj, std::string_view key, bool required, bool nullable);
   Field<std::string> enumeration(const Json& obj, std::string_view key,
                                  std::initializer_list<std::string_view> values, bool required,
@@ -79,6 +90,7 @@ class Validator {
 
  private:
   std::vector<http::ValidationItem> items_;
+  Loc prefix_ = {std::string("body")};
 };
 
 // Serialized JSON of a value for the `input` key (invalid UTF-8 replaced, never throws).
@@ -87,5 +99,16 @@ std::string json_quote(std::string_view s);
 
 // "'a', 'b' or 'c'" as pydantic lists enum members.
 std::string enum_expected(std::initializer_list<std::string_view> values);
+
+// Deepest nesting of arrays and objects a request body may have. Echoing a deeper document in a
+// 422 `input` (nlohmann's dump is recursive) would overflow the stack: a 1 MiB body of '['
+// crashed the server. No client of the contract nests more than a few levels.
+inline constexpr size_t kMaxJsonDepth = 512;
+
+// Parses a request body. Anything that is not a usable JSON document throws one 422
+// `json_invalid` item at ["body", <byte offset>] (api.md §1.5.3): syntax errors and invalid
+// UTF-8, numbers beyond the double range ("1e999": nlohmann's out_of_range, not a parse_error),
+// and nesting deeper than kMaxJsonDepth.
+Json parse_json_body(std::string_view body);
 
 }  // namespace carat::dto

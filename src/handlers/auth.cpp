@@ -165,7 +165,7 @@ http::Response admin_posts(RequestContext& ctx) {
 }  // namespace
 
 void add_auth_routes(http::Router& r) {
-  route(r, "POST", "/api/auth/register", register_user);
+  json_route(r, "POST", "/api/auth/register", register_user);
   route(r, "POST", "/api/auth/token", issue_token);
   route(r, "POST", "/api/auth/login", issue_token);
   route(r, "GET", "/api/auth/me", me);

@@ -22,6 +22,14 @@ inline void route(http::Router& r, const char* method, const char* pattern, http
   r.add(http::Route{pattern, method, std::move(handler), body_limit, http::Execution::kWorker});
 }
 
+// Registers a handler whose body is JSON: broken JSON is answered 422 before authentication,
+// everything else about the body is validated by the handler after authentication.
+inline void json_route(http::Router& r, const char* method, const char* pattern,
+                       http::Handler handler) {
+  r.add(http::Route{pattern, method, std::move(handler), http::kDefaultBodyLimit,
+                    http::Execution::kWorker, /*json_body=*/true});
+}
+
 // Registers a cheap handler answered on the I/O thread (no database, no blocking).
 inline void inline_route(http::Router& r, const char* method, const char* pattern,
                          http::Handler handler) {

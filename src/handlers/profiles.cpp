@@ -79,8 +79,8 @@ void merge_flag(dto::Validator& v, const Json& body, std::string_view key, bool&
 }
 
 http::Response put_own(RequestContext& ctx) {
-  const auto& body = ctx.json_object();
   const auto& user = ctx.require_user();
+  const auto& body = ctx.json_object();
   auto& db = ctx.db();
   db::Transaction tx(db, true);
   domain::ensure_profile(db, user.id);
@@ -162,7 +162,7 @@ http::Response get_by_handle(RequestContext& ctx) {
 
 void add_profile_routes(http::Router& r) {
   route(r, "GET", "/api/profiles/me", get_own);
-  route(r, "PUT", "/api/profiles/me", put_own);
+  json_route(r, "PUT", "/api/profiles/me", put_own);
   route(r, "GET", "/api/profiles/{handle}", get_by_handle);
 }
 

@@ -15,8 +15,8 @@ http::Response get_me(RequestContext& ctx) {
 }
 
 http::Response put_me(RequestContext& ctx) {
-  const auto& body = ctx.json_object();
   const auto& user = ctx.require_user();
+  const auto& body = ctx.json_object();
   dto::Validator v;
   auto name = v.str(body, "display_name", {.trim = true, .min_len = 1, .max_len = 100});
   v.throw_if_errors();
@@ -52,7 +52,7 @@ http::Response get_user(RequestContext& ctx) {
 
 void add_user_routes(http::Router& r) {
   route(r, "GET", "/api/users/me", get_me);
-  route(r, "PUT", "/api/users/me", put_me);
+  json_route(r, "PUT", "/api/users/me", put_me);
   route(r, "GET", "/api/users/{user_id}", get_user);
 }
 

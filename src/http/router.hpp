@@ -31,6 +31,8 @@ struct Route {
   Handler handler;
   size_t body_limit = kDefaultBodyLimit;
   Execution execution = Execution::kWorker;
+  // The body is JSON: its syntax is checked before authentication (api.md §1.5.2 step 4).
+  bool json_body = false;
 };
 
 struct MatchResult {

@@ -23,8 +23,11 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-// Largest body any route accepts (the upload limit); routes lower it after routing.
-constexpr uint64_t kMaxBodyLimit = 10 * 1024 * 1024 + 64 * 1024;
+// After answering a request whose body was not read (413, 404, a preflight with a body), the
+// rest of that body is read and dropped for at most this long, so the client can finish sending
+// and read the answer instead of seeing a reset ("lingering close").
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 16 * 1024 * 1024;
 // After a stop, an idle keep-alive connection gets this long to deliver a request it may
 // already have sent before it is closed.
 constexpr auto kIdleCloseGrace = std::chrono::milliseconds(300);
@@ -114,7 +117,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(server_.options.header_limit));
-    parser_->body_limit(kMaxBodyLimit);
+    // No limit while the header is read: the route's limit applies once routing has decided it
+    // (a Content-Length over it is answered 413 by the pipeline, not as a parse error).
+    parser_->body_limit(boost::none);
     idle_ = true;
     stream_.expires_after(first_ ? server_.options.header_timeout : server_.options.idle_timeout);
     bhttp::async_read_header(
@@ -149,7 +154,10 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool has_body = parser_->chunked() || (content_length && *content_length > 0);
     Pipeline::Admission admission = server_.pipeline.admit(req_, content_length);
     if (admission.response) {
-      if (has_body) close_after_ = true;  // the unread body would be parsed as a request
+      if (has_body) {
+        close_after_ = true;  // the unread body would be parsed as a request
+        unread_body_ = true;
+      }
       write(std::move(*admission.response));
       return;
     }
@@ -185,6 +193,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       close_after_ = true;
       if (ec == bhttp::error::body_limit) {
+        unread_body_ = true;
         respond_transport_error(413, "Request body too large");
       } else if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||
                  ec == net::error::eof || ec == net::error::connection_reset ||
@@ -261,12 +270,35 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_write(beast::error_code ec, bool keep_alive) {
+    if (!ec && !keep_alive && unread_body_) {
+      linger();
+      return;
+    }
     if (ec || !keep_alive) {
       close();
       return;
     }
     req_ = Request{};
     read_header();
+  }
+
+  // Half-closes, then reads and drops what the client still sends (bounded), then closes.
+  void linger() {
+    finish_in_flight();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    linger_buffer_.resize(64 * 1024);
+    stream_.expires_after(kLingerTime);
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(
+        net::buffer(linger_buffer_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+          self->lingered_ += n;
+          if (ec || self->lingered_ > kLingerBytes) return self->close();
+          self->drain();
+        });
   }
 
   void finish_in_flight() {
@@ -336,6 +368,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool close_after_ = false;
   bool request_keep_alive_ = true;
   bool in_flight_ = false;
+  bool unread_body_ = false;
+  std::vector<char> linger_buffer_;
+  size_t lingered_ = 0;
 };
 
 void Server::Impl::register_session(const std::shared_ptr<Session>& s) {

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -51,6 +52,22 @@ std::string signing_key(const AwsCredentials& c, const std::string& date, const 
   return hmac(k_service, "aws4_request");
 }
 
+// SigV4 canonical header value: trimmed, inner runs of spaces collapsed to one.
+std::string canonical_header_value(std::string_view v) {
+  std::string out;
+  bool space = false;
+  for (char c : v) {
+    if (c == ' ' || c == '\t') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
 // ---- credential sources ----
 
 size_t collect(char* ptr, size_t size, size_t n, void* user) {
@@ -83,16 +100,21 @@ std::optional<std::string> metadata_call(const std::string& method, const std::s
   return body;
 }
 
+// The JSON of the container endpoint and of IMDS. Any field of the wrong type makes the
+// source yield nothing (instead of throwing out of the chain).
 std::optional<AwsCredentials> parse_credentials_json(const std::string& body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
-  if (!j.is_object() || !j.contains("AccessKeyId") || !j.contains("SecretAccessKey")) {
-    return std::nullopt;
-  }
+  if (!j.is_object()) return std::nullopt;
+  auto str = [&](const char* key) -> std::string {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
   AwsCredentials c;
-  c.access_key_id = j.value("AccessKeyId", "");
-  c.secret_access_key = j.value("SecretAccessKey", "");
-  c.session_token = j.value("Token", "");
-  if (auto exp = j.value("Expiration", std::string()); !exp.empty()) {
+  c.access_key_id = str("AccessKeyId");
+  c.secret_access_key = str("SecretAccessKey");
+  c.session_token = str("Token");
+  if (c.access_key_id.empty() || c.secret_access_key.empty()) return std::nullopt;
+  if (const std::string exp = str("Expiration"); !exp.empty()) {
     std::tm tm{};
     if (strptime(exp.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) != nullptr) {
       c.expires = std::chrono::system_clock::from_time_t(timegm(&tm));
@@ -130,6 +152,10 @@ std::optional<AwsCredentials> from_container() {
     std::stringstream ss;
     ss << in.rdbuf();
     token = ss.str();
+    // The token file (EKS pod identity) ends with a newline that must not reach the header.
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
+      token.pop_back();
+    }
   }
   if (!token.empty()) headers.push_back("Authorization: " + token);
   auto body = metadata_call("GET", url, headers);
@@ -148,7 +174,9 @@ std::optional<AwsCredentials> from_instance_metadata() {
   const std::string auth = "X-aws-ec2-metadata-token: " + *token;
   auto role = metadata_call("GET", base + "/meta-data/iam/security-credentials/", {auth});
   if (!role || role->empty()) return std::nullopt;
-  const std::string name = role->substr(0, role->find('\n'));
+  std::string name = role->substr(0, role->find('\n'));
+  while (!name.empty() && (name.back() == '\r' || name.back() == ' ')) name.pop_back();
+  if (name.empty()) return std::nullopt;
   auto body = metadata_call("GET", base + "/meta-data/iam/security-credentials/" + name, {auth});
   if (!body) return std::nullopt;
   return parse_credentials_json(*body);
@@ -186,12 +214,20 @@ AwsCredentials CredentialChain::get() {
   if (cached_ && (!cached_->expires || *cached_->expires - std::chrono::minutes(5) > now)) {
     return *cached_;
   }
-  for (auto source : {from_environment, from_container, from_instance_metadata}) {
-    if (auto c = source()) {
-      cached_ = c;
-      return *c;
+  // Without any source, the metadata probes cost up to a few seconds; do not repeat them for
+  // every request of a misconfigured instance.
+  if (!last_failure_ || now - *last_failure_ >= std::chrono::seconds(10)) {
+    for (auto source : {from_environment, from_container, from_instance_metadata}) {
+      if (auto c = source()) {
+        cached_ = c;
+        last_failure_.reset();
+        return *c;
+      }
     }
+    last_failure_ = now;
   }
+  // Still valid temporary credentials beat none while the refresh endpoint is unreachable.
+  if (cached_ && (!cached_->expires || *cached_->expires > now)) return *cached_;
   throw std::runtime_error("no AWS credentials (environment, container endpoint or instance role)");
 }
 
@@ -208,7 +244,7 @@ SignedRequest sign_request(const std::string& method, const std::string& scheme_
   for (const auto& [k, v] : extra_headers) {
     std::string lk = k;
     for (auto& ch : lk) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    headers[lk] = v;
+    headers[lk] = canonical_header_value(v);
   }
   headers["host"] = host;
   headers["x-amz-content-sha256"] = payload_hash;

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace carat::media {
 
@@ -29,6 +31,7 @@ class CredentialChain {
  private:
   std::mutex mu_;
   std::optional<AwsCredentials> cached_;
+  std::optional<std::chrono::system_clock::time_point> last_failure_;
 };
 
 struct SignedRequest {
@@ -41,6 +44,8 @@ std::string sha256_hex(std::string_view data);
 std::string uri_encode(std::string_view s, bool keep_slash);
 
 // Signs a request to `host` + `path` (already encoded) with the payload hash in the header.
+// `host` must be what the request's Host header carries (no default port). The returned
+// headers exclude Host; the caller sends it (or lets the HTTP client derive the same value).
 SignedRequest sign_request(const std::string& method, const std::string& scheme_host,
                            const std::string& host, const std::string& path,
                            const std::map<std::string, std::string>& extra_headers,

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -23,6 +24,7 @@ class LocalStorage final : public Storage {
   }
 
   void put(const std::string& name, std::string_view data, const std::string&) override {
+    if (!safe_name(name)) throw StorageError("refusing media name '" + name + "'");
     const std::string tmp = dir_ + "/." + name + "." + text::random_hex(4) + ".tmp";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) throw StorageError("cannot create " + tmp + ": " + std::strerror(errno));
@@ -47,16 +49,38 @@ class LocalStorage final : public Storage {
       ::unlink(tmp.c_str());
       throw StorageError("cannot rename into " + path(name) + ": " + err);
     }
+    // Make the rename itself durable: the row inserted next must not outlive the file.
+    if (const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
   }
 
   void remove(const std::string& name) override {
+    if (!safe_name(name)) return;
     if (::unlink(path(name).c_str()) != 0 && errno != ENOENT) {
       throw StorageError("cannot delete " + path(name) + ": " + std::strerror(errno));
     }
   }
 
-  std::optional<StoredFile> read(const std::string& name) override {
-    const int fd = ::open(path(name).c_str(), O_RDONLY | O_CLOEXEC);
+  std::optional<StoredFile> read(const std::string& name) override { return load(name, true); }
+
+  std::optional<StoredFile> stat(const std::string& name) override { return load(name, false); }
+
+  std::optional<std::string> presigned_url(const std::string&) override { return std::nullopt; }
+  bool is_remote() const override { return false; }
+
+ private:
+  // Names come from the server (uploads) or from the validated URL segment (serving); this is
+  // a second line of defence so no name can ever leave MEDIA_DIR.
+  static bool safe_name(const std::string& name) {
+    return !name.empty() && name.front() != '.' && name.find('/') == std::string::npos &&
+           name.find('\0') == std::string::npos;
+  }
+
+  std::optional<StoredFile> load(const std::string& name, bool with_body) {
+    if (!safe_name(name)) return std::nullopt;
+    const int fd = ::open(path(name).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return std::nullopt;
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -64,26 +88,35 @@ class LocalStorage final : public Storage {
       return std::nullopt;
     }
     StoredFile f;
-    f.body.resize(static_cast<size_t>(st.st_size));
-    size_t got = 0;
-    while (got < f.body.size()) {
-      const ssize_t n = ::read(fd, f.body.data() + got, f.body.size() - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    ::close(fd);
-    f.body.resize(got);
+    f.size = static_cast<uint64_t>(st.st_size);
     f.mtime = st.st_mtime;
     // Size and modification time identify a version: names are never reused for new content.
-    f.etag = "\"" + std::to_string(st.st_size) + "-" + std::to_string(st.st_mtime) + "\"";
+    char etag[64];
+    std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_size),
+                  static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1000000000ULL +
+                      static_cast<unsigned long long>(st.st_mtim.tv_nsec));
+    f.etag = etag;
+    if (with_body) {
+      f.body.resize(f.size);
+      size_t got = 0;
+      while (got < f.body.size()) {
+        const ssize_t n = ::read(fd, f.body.data() + got, f.body.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+          const std::string err = std::strerror(errno);
+          ::close(fd);
+          throw StorageError("cannot read " + path(name) + ": " + err);
+        }
+        if (n == 0) break;
+        got += static_cast<size_t>(n);
+      }
+      f.body.resize(got);
+      f.size = got;
+    }
+    ::close(fd);
     return f;
   }
 
-  std::optional<std::string> presigned_url(const std::string&) override { return std::nullopt; }
-  bool is_remote() const override { return false; }
-
- private:
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
   std::string dir_;
 };

@@ -2,7 +2,10 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <thread>
 
 #include "media/aws_sigv4.hpp"
 #include "observability/log.hpp"
@@ -34,12 +37,26 @@ class S3Storage final : public Storage {
  public:
   explicit S3Storage(S3Settings s) : s_(std::move(s)) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (s_.bucket.empty()) throw StorageError("AWS_S3_BUCKET is empty");
     if (!s_.endpoint.empty()) {
       // S3-compatible stores and the test emulator: path-style addressing on the endpoint.
-      std::string ep = s_.endpoint;
-      while (!ep.empty() && ep.back() == '/') ep.pop_back();
-      scheme_host_ = ep;
-      host_ = ep.substr(ep.find("://") + 3);
+      const size_t sep = s_.endpoint.find("://");
+      if (sep == std::string::npos) throw StorageError("AWS_ENDPOINT_URL_S3 is not a URL");
+      std::string scheme = s_.endpoint.substr(0, sep);
+      for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const std::string rest = s_.endpoint.substr(sep + 3);
+      std::string authority = rest.substr(0, rest.find_first_of("/?#"));
+      if (authority.empty()) throw StorageError("AWS_ENDPOINT_URL_S3 has no host");
+      // The Host header that curl and browsers send omits the scheme's default port, and the
+      // signature covers Host: sign exactly that form.
+      const std::string default_port = scheme == "https" ? ":443" : ":80";
+      if (authority.size() > default_port.size() &&
+          authority.compare(authority.size() - default_port.size(), default_port.size(),
+                            default_port) == 0) {
+        authority.resize(authority.size() - default_port.size());
+      }
+      host_ = authority;
+      scheme_host_ = scheme + "://" + authority;
       path_prefix_ = "/" + uri_encode(s_.bucket, false);
     } else {
       host_ = s_.bucket + ".s3." + s_.region + ".amazonaws.com";
@@ -55,6 +72,7 @@ class S3Storage final : public Storage {
   void remove(const std::string& name) override { call("DELETE", name, {}, {}); }
 
   std::optional<StoredFile> read(const std::string&) override { return std::nullopt; }
+  std::optional<StoredFile> stat(const std::string&) override { return std::nullopt; }
 
   std::optional<std::string> presigned_url(const std::string& name) override {
     return presign_get(scheme_host_, host_, object_path(name), s_.region, creds(),
@@ -81,17 +99,53 @@ class S3Storage final : public Storage {
     const auto signed_req = sign_request(method, scheme_host_, host_, object_path(name), headers,
                                          payload, s_.region, creds(),
                                          std::chrono::system_clock::now());
+    // One retry for what S3 documents as transient (5xx, throttling, a dropped connection), as
+    // the SDKs do; the signature stays valid for 15 minutes, so the request is reused as is.
+    for (int attempt = 1;; ++attempt) {
+      const Outcome o = perform(method, signed_req, payload);
+      if (o.ok()) return;
+      if (attempt >= 2 || !o.transient()) {
+        throw StorageError("S3 " + method + " " + object_path(name) + " failed: " + o.describe());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+
+  struct Outcome {
+    CURLcode rc = CURLE_OK;
+    long status = 0;
+    std::string body;
+    bool ok() const { return rc == CURLE_OK && status >= 200 && status < 300; }
+    bool transient() const {
+      if (rc != CURLE_OK) {
+        // A refused connection is an outage, not a blip: answer 503 right away.
+        return rc != CURLE_COULDNT_CONNECT && rc != CURLE_COULDNT_RESOLVE_HOST;
+      }
+      return status >= 500 || status == 429;
+    }
+    std::string describe() const {
+      if (rc != CURLE_OK) return curl_easy_strerror(rc);
+      return "HTTP " + std::to_string(status) + ": " + body.substr(0, 300);
+    }
+  };
+
+  Outcome perform(const std::string& method, const SignedRequest& req, std::string_view payload) {
+    Outcome o;
     CURL* curl = curl_easy_init();
-    if (curl == nullptr) throw StorageError("curl_easy_init failed");
+    if (curl == nullptr) {
+      o.rc = CURLE_FAILED_INIT;
+      return o;
+    }
     curl_slist* list = nullptr;
-    for (const auto& [k, v] : signed_req.headers) list = curl_slist_append(list, (k + ": " + v).c_str());
+    // Host is sent explicitly so it is byte for byte the value that was signed.
+    list = curl_slist_append(list, ("host: " + host_).c_str());
+    for (const auto& [k, v] : req.headers) list = curl_slist_append(list, (k + ": " + v).c_str());
     list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
-    std::string response;
     ReadState rs{payload, 0};
-    curl_easy_setopt(curl, CURLOPT_URL, signed_req.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard_into);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &o.body);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -103,18 +157,11 @@ class S3Storage final : public Storage {
     } else {
       curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
     }
-    const CURLcode rc = curl_easy_perform(curl);
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    o.rc = curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &o.status);
     curl_slist_free_all(list);
     curl_easy_cleanup(curl);
-    if (rc != CURLE_OK) {
-      throw StorageError("S3 " + method + " failed: " + curl_easy_strerror(rc));
-    }
-    if (status < 200 || status >= 300) {
-      throw StorageError("S3 " + method + " answered " + std::to_string(status) + ": " +
-                         response.substr(0, 300));
-    }
+    return o;
   }
 
   S3Settings s_;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -15,7 +16,8 @@ class StorageError : public std::runtime_error {
 };
 
 struct StoredFile {
-  std::string body;
+  std::string body;  // empty when only the metadata was asked for
+  uint64_t size = 0;
   std::string etag;
   int64_t mtime = 0;  // unix seconds
 };
@@ -30,6 +32,8 @@ class Storage {
   virtual void remove(const std::string& name) = 0;
   // Local storage: the file, or nullopt when missing. Remote storage returns nullopt.
   virtual std::optional<StoredFile> read(const std::string& name) = 0;
+  // As read(), without the body (HEAD requests and conditional GETs need no file contents).
+  virtual std::optional<StoredFile> stat(const std::string& name) = 0;
   // Remote storage: a presigned GET URL. Local storage returns nullopt.
   virtual std::optional<std::string> presigned_url(const std::string& name) = 0;
   virtual bool is_remote() const = 0;

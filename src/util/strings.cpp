@@ -1,6 +1,8 @@
 #include "util/strings.hpp"
 
+#include <locale.h>
 #include <openssl/rand.h>
+#include <wctype.h>
 
 #include <charconv>
 #include <stdexcept>
@@ -55,10 +57,14 @@ size_t code_points(std::string_view s) {
 }
 
 std::string_view trim(std::string_view s) {
+  // Header values, form fields and environment variables reach here unvalidated: a sequence cut
+  // short by the end of the text ("\xE3\x80" decodes as U+3000) is not a space, else `begin`
+  // would pass the end and substr throw (a crash on the I/O thread for X-Forwarded-For).
   size_t begin = 0;
   while (begin < s.size()) {
     size_t len = 1;
-    if (!is_space(decode_at(s, begin, len))) break;
+    const char32_t c = decode_at(s, begin, len);
+    if (len > s.size() - begin || !is_space(c)) break;
     begin += len;
   }
   size_t end = s.size();
@@ -67,7 +73,8 @@ std::string_view trim(std::string_view s) {
     size_t start = end - 1;
     while (start > begin && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
     size_t len = 1;
-    if (!is_space(decode_at(s, start, len))) break;
+    const char32_t c = decode_at(s, start, len);
+    if (start + len != end || !is_space(c)) break;
     end = start;
   }
   return s.substr(begin, end - begin);
@@ -158,6 +165,39 @@ std::string random_uuid4() {
   h[16] = "89ab"[hex_value(h[16]) & 0x3];        // RFC 4122 variant
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
          "-" + h.substr(20);
+}
+
+char32_t next_code_point(std::string_view s, size_t& i) {
+  size_t len = 1;
+  const char32_t c = decode_at(s, i, len);
+  i += len;
+  return c;
+}
+
+bool is_word_char(char32_t c) {
+  if (c < 0x80) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  }
+  // glibc's C.UTF-8 locale classifies the whole of Unicode (CJK and kana are letters).
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  if (utf8 != static_cast<locale_t>(0)) return iswalnum_l(static_cast<wint_t>(c), utf8) != 0;
+  // Without the locale: punctuation and spaces of the common blocks end a tag, the rest continue.
+  const bool punctuation = (c >= 0x2000 && c <= 0x206F) || (c >= 0x3000 && c <= 0x303F) ||
+                           (c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) ||
+                           (c >= 0x80 && c <= 0xBF);
+  return !punctuation;
+}
+
+bool has_hashtag(std::string_view body, std::string_view tag) {
+  if (tag.empty()) return false;
+  const std::string needle = "#" + std::string(tag);
+  for (size_t pos = body.find(needle); pos != std::string_view::npos;
+       pos = body.find(needle, pos + 1)) {
+    size_t after = pos + needle.size();
+    if (after >= body.size()) return true;
+    if (!is_word_char(next_code_point(body, after))) return true;
+  }
+  return false;
 }
 
 std::optional<int64_t> parse_int64(std::string_view s) {

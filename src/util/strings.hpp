@@ -31,6 +31,16 @@ std::string random_uuid4();
 // `n` random bytes as lowercase hex.
 std::string random_hex(size_t n);
 
+// True for Unicode letters, digits and '_' (the characters that continue a hashtag).
+bool is_word_char(char32_t c);
+
+// True when `body` contains "#tag" followed by the end of the text or by a character that is not
+// a word character (api.md §5.1: "#art" matches "#art、" but not "#artist"). Case-sensitive.
+bool has_hashtag(std::string_view body, std::string_view tag);
+
+// Decodes the UTF-8 code point at s[i] (valid UTF-8 assumed) and advances i past it.
+char32_t next_code_point(std::string_view s, size_t& i);
+
 // Parses an optional-sign decimal integer that fits in 64 bits; the whole text must match.
 std::optional<int64_t> parse_int64(std::string_view s);
 

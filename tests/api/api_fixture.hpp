@@ -1,19 +1,21 @@
 // Shared server for the API suites: one `carat serve` per test process on the database chosen
-// by CARAT_TEST_DB. Tests create their own users, so they do not depend on each other.
+// by CARAT_TEST_DB. Tests create their own users, so they do not depend on each other. At the
+// end of the run the server is stopped with SIGTERM and must exit 0 with a clean log (this is
+// where the sanitizer build reports leaks and undefined behaviour of the server).
 #pragma once
 
 #include <gtest/gtest.h>
+
+#include <memory>
 
 #include "carat_server.hpp"
 
 namespace carat::testing {
 
-inline CaratServer& shared_server() {
-  static CaratServer server({{"BCRYPT_COST", "4"},
-                             {"METRICS", "on"},
-                             {"LOGIN_MAX_FAILURES_PER_IP", "100000"}});
-  return server;
-}
+CaratServer& shared_server();
+
+// Fails the current test when a server log shows a sanitizer report or a crash.
+void expect_clean_log(const std::string& log, const std::string& what);
 
 class Api : public ::testing::Test {
  protected:

@@ -186,6 +186,16 @@ TEST_F(Api, ProtectedEndpointAuthFailures) {
   EXPECT_EQ(r.status, 401);
   r = c.put("/api/users/me", "{broken", "application/json");
   EXPECT_EQ(r.status, 422);
+  // Shape errors are validation (after authentication); only syntax comes first.
+  for (const char* path : {"/api/posts", "/api/reactions", "/api/follows/", "/api/comments/",
+                           "/api/posts/1/comments"}) {
+    EXPECT_EQ(c.post(path, "[]", "application/json").status, 401) << path;
+    EXPECT_EQ(c.post(path, "", "application/json").status, 401) << path;
+    EXPECT_EQ(c.post(path, "x=1", "text/plain").status, 401) << path;
+    auto broken = c.post(path, "{\"a\":", "application/json");
+    EXPECT_EQ(broken.status, 422) << path;
+    EXPECT_EQ(broken.json()["detail"][0]["type"], "json_invalid") << path;
+  }
 }
 
 TEST_F(Api, AdminEndpointsRefuseMembers) {

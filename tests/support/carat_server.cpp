@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,6 +14,13 @@
 namespace carat::testing {
 
 namespace {
+
+// Servers close connections after refusing an oversized body; a client still writing must get
+// EPIPE, not a process-killing SIGPIPE.
+const bool kSigpipeIgnored = [] {
+  signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
 
 constexpr const char* kTestSecret = "test-secret-key-0123456789abcdef0123456789abcdef";
 
@@ -147,6 +155,7 @@ CaratServer::CaratServer(std::map<std::string, std::string> env) {
   media_dir_ = dir_ + "/media";
   database_url_ = env.count("DATABASE_URL") ? env["DATABASE_URL"] : fresh_database_url();
   secret_ = env.count("SECRET_KEY") ? env["SECRET_KEY"] : kTestSecret;
+  remember_secret(secret_);
   std::map<std::string, std::string> full = {
       {"PORT", "0"},          {"HOST", "127.0.0.1"},       {"APP_ENV", "test"},
       {"SECRET_KEY", secret_}, {"MEDIA_DIR", media_dir_},  {"DATABASE_URL", database_url_},
@@ -188,12 +197,36 @@ RunResult run_carat(const std::vector<std::string>& args,
   return run_command(argv, full, std::chrono::seconds(120));
 }
 
+namespace {
+std::mutex& secrets_mu() {
+  static std::mutex mu;
+  return mu;
+}
+std::vector<std::string>& secrets() {
+  static std::vector<std::string> v;
+  return v;
+}
+}  // namespace
+
+void remember_secret(const std::string& value) {
+  std::lock_guard lock(secrets_mu());
+  secrets().push_back(value);
+}
+
+std::vector<std::string> remembered_secrets() {
+  std::lock_guard lock(secrets_mu());
+  return secrets();
+}
+
 std::string login(Client& c, const std::string& email, const std::string& password) {
+  remember_secret(password);
   auto r = c.post_form("/api/auth/token", "username=" + httplib::detail::encode_query_param(email) +
                                               "&password=" +
                                               httplib::detail::encode_query_param(password));
   if (r.status != 200) throw std::runtime_error("login failed: " + std::to_string(r.status) + " " + r.body);
-  return r.json()["access_token"].get<std::string>();
+  std::string token = r.json()["access_token"].get<std::string>();
+  remember_secret(token);
+  return token;
 }
 
 TestUser make_user(Client& c, const std::string& display_name) {

@@ -35,6 +35,9 @@ struct Reply {
 };
 
 using Headers = std::map<std::string, std::string>;
+// Environment overrides for a server (spell it out: `CaratServer(Env{{"K", "V"}})`, because a
+// single braced pair is ambiguous with the copy constructor).
+using Env = std::map<std::string, std::string>;
 
 class Client {
  public:
@@ -96,6 +99,11 @@ struct TestUser {
   std::string token;
   Headers auth() const { return {{"Authorization", "Bearer " + token}}; }
 };
+
+// Values that must never appear in a server log (passwords, tokens, secret keys). make_user and
+// login record theirs; suites check the logs at the end of the run.
+void remember_secret(const std::string& value);
+std::vector<std::string> remembered_secrets();
 
 // Registers a new user with a unique e-mail and logs in.
 TestUser make_user(Client& c, const std::string& display_name = "Tester");

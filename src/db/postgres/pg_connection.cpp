@@ -198,7 +198,7 @@ class PgConnection final : public Connection {
     if (it == prepared_.end()) {
       const std::string sql(q.pg);
       check(PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr),
-            name);
+            name, /*count=*/false);
       prepared_.emplace(name, sql);
     } else if (it->second != q.pg) {
       // Names identify statements; two texts under one name is a programming error.
@@ -206,7 +206,7 @@ class PgConnection final : public Connection {
     }
     PGresult* res = PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
                                    values.data(), nullptr, nullptr, 0);
-    PgResultPtr owned(check(res, name), &PQclear);
+    PgResultPtr owned = check(res, name);
     ResultSet out;
     const int nrows = PQntuples(owned.get());
     const int ncols = PQnfields(owned.get());
@@ -228,11 +228,15 @@ class PgConnection final : public Connection {
   }
 
   // Returns `res` when it succeeded; otherwise frees it and throws a classified DbError.
-  PGresult* check(PGresult* res, const std::string& what) {
-    ++metrics::global().db_statements;
+  // Takes ownership of `res`: returns it (freed when the caller drops it) when it succeeded,
+  // otherwise frees it and throws a classified DbError.
+  // `count`: preparing is bookkeeping, not a statement of the request (the per-request
+  // statement count must not depend on which pooled session serves it).
+  PgResultPtr check(PGresult* res, const std::string& what, bool count = true) {
+    if (count) ++metrics::global().db_statements;
     const auto status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
-      return res;
+      return PgResultPtr(res, &PQclear);
     }
     const char* sqlstate = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
     const char* constraint =

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "observability/metrics.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 
 namespace carat::db {
@@ -17,6 +18,20 @@ namespace {
 void sql_now(sqlite3_context* ctx, int /*argc*/, sqlite3_value** /*argv*/) {
   const std::string s = timeutil::format_sqlite(timeutil::now_micros());
   sqlite3_result_text(ctx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+}
+
+// SQL `carat_hashtag(body, tag)`: the exact hashtag-token rule of the category filter, which
+// LIKE cannot express (it needs Unicode letter classes).
+void sql_hashtag(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  const auto* body = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const auto* tag = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
+  if (body == nullptr || tag == nullptr) {
+    sqlite3_result_int(ctx, 0);
+    return;
+  }
+  const std::string_view b(body, static_cast<size_t>(sqlite3_value_bytes(argv[0])));
+  const std::string_view t(tag, static_cast<size_t>(sqlite3_value_bytes(argv[1])));
+  sqlite3_result_int(ctx, text::has_hashtag(b, t) ? 1 : 0);
 }
 
 DbError::Kind classify(int extended) {
@@ -61,6 +76,8 @@ class SqliteConnection final : public Connection {
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, 5000);
     sqlite3_create_function(db_, "now", 0, SQLITE_UTF8, nullptr, &sql_now, nullptr, nullptr);
+    sqlite3_create_function(db_, "carat_hashtag", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                            &sql_hashtag, nullptr, nullptr);
     exec_script("PRAGMA foreign_keys = ON");
     exec_script("PRAGMA busy_timeout = 5000");
     if (path != ":memory:") exec_script("PRAGMA journal_mode = WAL");

@@ -1,0 +1,59 @@
+// Uploaded images (api.md §11): format detection, names, and the asset rules other modules use.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "db/database.hpp"
+#include "media/storage.hpp"
+
+namespace carat::domain {
+
+// The largest accepted file (api.md §11.1 check 1); the request may be 64 KiB larger.
+inline constexpr size_t kMaxImageBytes = 10 * 1024 * 1024;
+inline constexpr size_t kUploadBodyLimit = kMaxImageBytes + 64 * 1024;
+
+struct ImageFormat {
+  std::string_view extension;  // "jpg", "png", "gif", "webp"
+  std::string_view mime_type;  // stored in media_assets.mime_type and sent to S3
+};
+
+// Identifies JPEG, PNG, GIF and WebP by their magic bytes; anything else (SVG, text, an empty
+// file) is nullopt. The declared content type and file name are never consulted.
+std::optional<ImageFormat> sniff_image(std::string_view data);
+
+struct Dimensions {
+  int64_t width = 0;
+  int64_t height = 0;
+};
+
+// Width and height from the header of a sniffed image, when the header is complete and sane.
+// Cheap: reads a few bytes (JPEG: walks the segment headers up to the frame header).
+std::optional<Dimensions> image_dimensions(std::string_view data, const ImageFormat& format);
+
+// A name `GET /media/{name}` may serve: one segment of [A-Za-z0-9._-], 1..255 characters, not
+// starting with '.' (api.md §11.2). Blocks traversal and hidden files.
+bool is_valid_media_name(std::string_view name);
+
+// Content type for serving a local file, by extension (case-insensitive); nullopt means
+// application/octet-stream served as an attachment (legacy .svg and the like).
+std::optional<std::string_view> image_content_type_for(std::string_view name);
+
+// "/media/<name>" → "<name>" when the rest is a valid media name, else nullopt (legacy rows may
+// hold other forms; nothing outside MEDIA_DIR / the prefix is ever touched).
+std::optional<std::string> media_name_from_url(std::string_view url);
+
+// True when `media_id` exists and belongs to `user_id` (any owner for admins). Ids outside
+// 1..2147483647 refer to nothing (api.md §1.4).
+bool media_usable_by(db::Connection& c, int64_t media_id, int64_t user_id, bool is_admin);
+
+// After a post delete has committed (api.md §5.5): deletes the media_assets row when no
+// posts.media_id and no post_media row references it (its own short transaction), then removes
+// the stored file or object. Best effort: every failure is logged, nothing is thrown. Must be
+// called outside a transaction.
+void delete_media_asset_if_orphaned(db::Connection& c, media::Storage& storage,
+                                    int64_t media_id) noexcept;
+
+}  // namespace carat::domain

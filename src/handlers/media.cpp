@@ -1,0 +1,191 @@
+// Media (api.md §11): POST /api/media/upload and GET/HEAD /media/{name}.
+#include <cstdio>
+#include <ctime>
+
+#include "db/sql/media.hpp"
+#include "domain/media.hpp"
+#include "dto/validate.hpp"
+#include "handlers/common.hpp"
+#include "http/form.hpp"
+#include "observability/log.hpp"
+#include "util/strings.hpp"
+
+namespace carat::handlers {
+
+namespace {
+
+namespace sqlm = db::sql::media;
+
+// The uploaded file part, or 422 `missing` at ["body","file"]. A body that is not
+// multipart/form-data (or cannot be parsed as such) has no file part either, as in FastAPI.
+const http::FormField& require_file_part(RequestContext& ctx,
+                                         std::optional<std::vector<http::FormField>>& parts) {
+  const std::string ct(ctx.req.header("content-type").value_or(""));
+  if (auto boundary = http::multipart_boundary(ct)) {
+    parts = http::parse_multipart(ctx.req.body, *boundary);
+  }
+  const http::FormField* file = parts ? http::find_last(*parts, "file") : nullptr;
+  // A plain field named `file` (no filename) is not an upload.
+  if (file == nullptr || !file->filename) {
+    dto::Validator v;
+    v.missing({std::string("body"), std::string("file")}, nullptr);
+    v.throw_if_errors();
+  }
+  return *file;
+}
+
+http::Response upload(RequestContext& ctx) {
+  const auto& user = ctx.require_user();
+  std::optional<std::vector<http::FormField>> parts;
+  const http::FormField& file = require_file_part(ctx, parts);
+  const std::string_view data = file.value;
+
+  if (data.size() > domain::kMaxImageBytes) throw http::ApiError(413, "File too large");
+  // The bytes decide the type; the declared Content-Type and the client's filename never do.
+  const auto format = domain::sniff_image(data);
+  if (!format) throw http::bad_request("File must be an image");
+  const auto dims = domain::image_dimensions(data, *format);
+
+  // Nothing from the client reaches the name.
+  const std::string name = text::random_uuid4() + "." + std::string(format->extension);
+  const std::string url = "/media/" + name;
+  const int64_t user_id = user.id;
+
+  // The object is stored first (api.md §1.1) and may take a while on S3: hand the database
+  // connection back meanwhile. A StorageError becomes 503 "Media storage unavailable".
+  ctx.release_db();
+  ctx.app.storage.put(name, data, std::string(format->mime_type));
+
+  int64_t id = 0;
+  try {
+    auto& db = ctx.db();
+    db::Transaction tx(db, true);
+    auto rs = db.exec(sqlm::kInsert,
+                      {user_id, url, std::string(format->mime_type),
+                       static_cast<int64_t>(data.size()),
+                       dims ? db::Param(dims->width) : db::Param(),
+                       dims ? db::Param(dims->height) : db::Param()});
+    id = rs.i64(0, 0);
+    tx.commit();
+  } catch (...) {
+    // No row may point at nothing, and no object may outlive a failed upload.
+    try {
+      ctx.app.storage.remove(name);
+    } catch (const std::exception& e) {
+      log::warn("orphaned media object not removed",
+                {{"request_id", ctx.req.request_id}, {"name", name}, {"error", e.what()}});
+    }
+    throw;
+  }
+
+  JsonWriter w;
+  w.begin_object().field("id", id).field("url", url).end_object();
+  return ok(w);
+}
+
+http::Response not_found() {
+  JsonWriter w;
+  w.begin_object().field("detail", "Not Found").end_object();
+  return http::Response::json(w.take(), 404);
+}
+
+std::string http_date(int64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char buf[40];
+  // Spelled out instead of strftime("%a %b") so the process locale cannot change it.
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
+                tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+// RFC 9110 §13.1.2: If-None-Match uses the weak comparison; "*" matches any current file.
+bool if_none_match_hits(std::string_view header, const std::string& etag) {
+  auto opaque = [](std::string_view tag) {
+    if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+    return tag;
+  };
+  const std::string_view mine = opaque(etag);
+  size_t pos = 0;
+  while (pos <= header.size()) {
+    size_t end = header.find(',', pos);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view tag = header.substr(pos, end - pos);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag == "*" || (!tag.empty() && opaque(tag) == mine)) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
+http::Response serve_local(RequestContext& ctx, const std::string& name) {
+  auto& storage = ctx.app.storage;
+  const auto inm = ctx.req.header("if-none-match");
+  // HEAD and revalidations need only the metadata; the bytes are read for a full GET only.
+  auto meta = storage.stat(name);
+  if (!meta) return not_found();
+
+  http::Response res;
+  const auto type = domain::image_content_type_for(name);
+  res.content_type = type ? std::string(*type) : "application/octet-stream";
+  // Unknown extensions (legacy .svg, .html, ...) are never rendered inline.
+  if (!type) res.headers.emplace_back("Content-Disposition", "attachment");
+  res.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+  res.headers.emplace_back("ETag", meta->etag);
+  res.headers.emplace_back("Last-Modified", http_date(meta->mtime));
+
+  if (inm && if_none_match_hits(*inm, meta->etag)) {
+    res.status = 304;
+    return res;
+  }
+  if (ctx.req.is_head) {
+    res.head_content_length = meta->size;
+    return res;
+  }
+  auto file = storage.read(name);
+  if (!file) return not_found();  // deleted between the two calls
+  // The file could have been replaced in between; describe what is actually sent.
+  if (file->etag != meta->etag) {
+    res.set_header("ETag", file->etag);
+    res.set_header("Last-Modified", http_date(file->mtime));
+  }
+  res.body = std::move(file->body);
+  return res;
+}
+
+http::Response serve_remote(RequestContext& ctx, const std::string& name) {
+  // Only names the service issued are redirected: no presigned URL for arbitrary keys.
+  if (ctx.db().exec(sqlm::kExistsByUrl, {"/media/" + name}).empty()) return not_found();
+  ctx.release_db();
+  auto location = ctx.app.storage.presigned_url(name);
+  if (!location) throw media::StorageError("no presigned URL for " + name);
+  http::Response res;
+  res.status = 302;
+  res.content_type = "text/plain; charset=utf-8";
+  res.headers.emplace_back("Location", *location);
+  // Shorter than the URL's lifetime, so a cached redirect never points at an expired URL.
+  res.headers.emplace_back("Cache-Control", "private, max-age=60");
+  return res;
+}
+
+http::Response serve(RequestContext& ctx) {
+  const std::string& name = ctx.req.path_params.at(0);
+  if (!domain::is_valid_media_name(name)) return not_found();
+  return ctx.app.storage.is_remote() ? serve_remote(ctx, name) : serve_local(ctx, name);
+}
+
+}  // namespace
+
+void add_media_routes(http::Router& r) {
+  route(r, "POST", "/api/media/upload", upload, domain::kUploadBodyLimit);
+  // Blocking file I/O or a database lookup: the worker pool, never the I/O thread.
+  route(r, "GET", "/media/{name}", serve);
+}
+
+}  // namespace carat::handlers

@@ -1,0 +1,56 @@
+// Typed query parameters with the contract's 422 items (api.md §1.4, §1.10).
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+#include "app/context.hpp"
+#include "dto/validate.hpp"
+
+namespace carat::handlers {
+
+class QueryReader {
+ public:
+  explicit QueryReader(RequestContext& ctx) : ctx_(ctx) {}
+
+  // `-?[0-9]+` within 64 bits, else 422 int_parsing; absent gives `fallback`.
+  int64_t integer(std::string_view name, int64_t fallback) {
+    auto v = validator_.query_int(name, ctx_.query(name), fallback);
+    return v.value_or(fallback);
+  }
+
+  // Exact match of one of `values`, else 422 enum; absent gives nullopt.
+  std::optional<std::string> enumeration(std::string_view name,
+                                         std::initializer_list<std::string_view> values) {
+    auto raw = ctx_.query(name);
+    if (!raw) return std::nullopt;
+    for (auto v : values) {
+      if (*raw == v) return raw;
+    }
+    const std::string expected = dto::enum_expected(values);
+    validator_.add("enum", {std::string("query"), std::string(name)}, "Input should be " + expected,
+                   dto::json_quote(*raw), "{\"expected\":" + dto::json_quote(expected) + "}");
+    return std::nullopt;
+  }
+
+  // A required integer (422 missing when absent).
+  std::optional<int64_t> required_integer(std::string_view name) {
+    auto raw = ctx_.query(name);
+    if (!raw) {
+      validator_.missing({std::string("query"), std::string(name)}, nullptr);
+      return std::nullopt;
+    }
+    return validator_.query_int(name, raw, 0);
+  }
+
+  dto::Validator& validator() { return validator_; }
+  // Throws the collected 422 items, if any.
+  void done() { validator_.throw_if_errors(); }
+
+ private:
+  RequestContext& ctx_;
+  dto::Validator validator_;
+};
+
+}  // namespace carat::handlers

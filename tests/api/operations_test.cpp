@@ -1,0 +1,199 @@
+// Operational behaviour of the binary: start-up checks, seeding, login throttling, migrations
+// racing, `carat verify`, SIGTERM.
+#include <signal.h>
+
+#include <future>
+#include <thread>
+
+#include "api_fixture.hpp"
+#include "db_access.hpp"
+
+namespace carat::testing {
+namespace {
+
+TEST(Startup, ProductionRefusesWeakSecretsAndSqlite) {
+  auto r = run_carat({"serve"}, {{"APP_ENV", "production"},
+                                 {"SECRET_KEY", "changeme"},
+                                 {"DATABASE_URL", "sqlite:///tmp/never-created.db"},
+                                 {"PORT", "0"}});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("SECRET_KEY: must be at least 32 bytes"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("DATABASE_URL: SQLite is for development"), std::string::npos);
+  EXPECT_EQ(r.output.find("listening"), std::string::npos);
+  r = run_carat({"serve"}, {{"APP_ENV", "production"},
+                            {"SECRET_KEY", "your-super-secret-key-change-this-in-production"},
+                            {"DATABASE_URL", "postgresql://u@127.0.0.1:1/x"}});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("publicly known placeholder"), std::string::npos) << r.output;
+  r = run_carat({"serve"}, {{"APP_ENV", "production"}, {"SECRET_KEY", ""}, {"DATABASE_URL", ""}});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("SECRET_KEY: required"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("DATABASE_URL: required"), std::string::npos);
+  r = run_carat({"serve"}, {{"PORT", "http"}, {"ACCESS_TOKEN_EXPIRE_MINUTES", "soon"}});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("PORT: expected an integer"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ACCESS_TOKEN_EXPIRE_MINUTES: expected an integer"), std::string::npos);
+}
+
+TEST(Startup, HelpForEverySubcommand) {
+  for (const char* cmd : {"serve", "migrate", "seed", "verify", "healthcheck", "version"}) {
+    auto r = run_carat({cmd, "--help"}, {});
+    EXPECT_EQ(r.code, 0) << cmd;
+    EXPECT_NE(r.output.find("Usage"), std::string::npos) << cmd << ": " << r.output;
+  }
+  auto r = run_carat({"--help"}, {});
+  EXPECT_EQ(r.code, 0);
+  for (const char* cmd : {"serve", "migrate", "seed", "verify"}) {
+    EXPECT_NE(r.output.find(cmd), std::string::npos);
+  }
+  EXPECT_NE(run_carat({"no-such-command"}, {}).code, 0);
+}
+
+TEST(Seed, DemoDataOnceAndLoginWorks) {
+  const std::string url = fresh_database_url();
+  auto r = run_carat({"seed"}, {{"DATABASE_URL", url}});
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("premium@test.com"), std::string::npos);
+  r = run_carat({"seed"}, {{"DATABASE_URL", url}});
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("already present"), std::string::npos);
+  EXPECT_NE(run_carat({"seed"}, {{"DATABASE_URL", url},
+                                 {"APP_ENV", "production"},
+                                 {"SECRET_KEY", "3f9c1a7e5b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e"}})
+                .code,
+            0);
+
+  CaratServer srv({{"DATABASE_URL", url}});
+  auto c = srv.client();
+  const std::string token = login(c, "premium@test.com", "premium123");
+  auto me = c.get("/api/auth/me", {{"Authorization", "Bearer " + token}}).json();
+  EXPECT_EQ(me["membership_type"], "premium");
+  for (const char* cat : {"board", "art", "music", "shops", "tours", "comics"}) {
+    auto list = c.get(std::string("/api/posts?category=") + cat,
+                      {{"Authorization", "Bearer " + token}});
+    EXPECT_GE(list.json().size(), 1u) << cat;
+  }
+  auto posts = c.get("/api/posts?limit=100").json();
+  int64_t comments = 0, likes = 0;
+  for (const auto& p : posts) {
+    comments += p["comment_count"].get<int64_t>();
+    likes += p["like_count"].get<int64_t>();
+  }
+  EXPECT_GT(comments, 0);
+  EXPECT_GT(likes, 0);
+}
+
+TEST(LoginThrottling, PerEmailAndPerClientIp) {
+  CaratServer srv({{"BCRYPT_COST", "4"},
+                   {"LOGIN_MAX_FAILURES_PER_EMAIL", "3"},
+                   {"LOGIN_MAX_FAILURES_PER_IP", "6"},
+                   {"TRUST_FORWARDED_FOR", "true"}});
+  auto c = srv.client();
+  auto u = make_user(c);
+  const Headers ip_a = {{"X-Forwarded-For", "198.51.100.7, 203.0.113.1"}};
+  auto attempt = [&](const std::string& email, const std::string& pw, const Headers& h) {
+    return c.post_form("/api/auth/token", "username=" + email + "&password=" + pw, h);
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt(u.email, "wrong-pass", ip_a).status, 401);
+  auto blocked = attempt(u.email, u.password, ip_a);
+  EXPECT_EQ(blocked.status, 429) << "the correct password is refused while throttled";
+  EXPECT_EQ(blocked.json()["detail"], "Too many failed login attempts, try again later");
+  const int retry = std::stoi(blocked.header("Retry-After"));
+  EXPECT_GE(retry, 1);
+  EXPECT_LE(retry, 901);
+  // The key is the lower-cased, trimmed e-mail.
+  std::string upper = u.email;
+  for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  EXPECT_EQ(attempt("%20" + upper, u.password, {{"X-Forwarded-For", "192.0.2.9"}}).status, 429);
+
+  // Per IP: the right-most X-Forwarded-For entry (appended by the trusted proxy) is the key.
+  auto v = make_user(c);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(attempt("nobody" + std::to_string(i) + "@example.com", "x", ip_a).status, 401);
+  }
+  EXPECT_EQ(attempt(v.email, v.password, ip_a).status, 429) << "6 failures from 203.0.113.1";
+  EXPECT_EQ(attempt(v.email, v.password, {{"X-Forwarded-For", "203.0.113.1, 192.0.2.10"}}).status,
+            200)
+      << "a client-supplied left part does not matter";
+  auto metrics_free = c.get("/api/health");
+  EXPECT_EQ(metrics_free.status, 200);
+}
+
+TEST(Migrations, ConcurrentStartsMigrateOnce) {
+  if (!using_postgres()) GTEST_SKIP() << "the advisory lock is PostgreSQL's";
+  const std::string url = postgres().create_database("race_" + random_suffix());
+  auto run = [&] { return run_carat({"migrate"}, {{"DATABASE_URL", url}}); };
+  auto a = std::async(std::launch::async, run);
+  auto b = std::async(std::launch::async, run);
+  auto ra = a.get();
+  auto rb = b.get();
+  EXPECT_EQ(ra.code, 0) << ra.output;
+  EXPECT_EQ(rb.code, 0) << rb.output;
+  TestDb db(url);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM carat_schema_migrations"), 2);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM orientations"), 10);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM alembic_version"), 1);
+}
+
+TEST(Verify, PassesAgainstARunningServiceAndFailsClearlyWhenDown) {
+  const std::string url = fresh_database_url();
+  ASSERT_EQ(run_carat({"seed"}, {{"DATABASE_URL", url}}).code, 0);
+  std::string base;
+  {
+    CaratServer srv({{"DATABASE_URL", url}});
+    base = srv.url();
+    auto r = run_carat({"verify", base, "--email", "premium@test.com", "--password", "premium123",
+                        "--origin", "http://localhost:5173"},
+                       {});
+    EXPECT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("5 passed, 0 failed"), std::string::npos) << r.output;
+    for (const char* check : {"PASS  health", "PASS  posts", "PASS  login", "PASS  me",
+                              "PASS  cors"}) {
+      EXPECT_NE(r.output.find(check), std::string::npos) << check;
+    }
+    EXPECT_EQ(r.output.find("premium123"), std::string::npos) << "never prints the password";
+    // A disallowed origin fails the CORS check only.
+    r = run_carat({"verify", base, "--origin", "https://evil.example", "--attempts", "1"},
+                  {{"VERIFY_EMAIL", "premium@test.com"}, {"VERIFY_PASSWORD", "premium123"}});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.output.find("FAIL  cors"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("4 passed, 1 failed"), std::string::npos);
+  }
+  // The server is gone: every check fails after its retries, with a reason per line.
+  const auto started = std::chrono::steady_clock::now();
+  auto r = run_carat({"verify", base, "--email", "premium@test.com", "--password", "premium123",
+                      "--attempts", "2"},
+                     {});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("FAIL  health: no response"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("0 passed, 5 failed"), std::string::npos);
+  EXPECT_NE(r.output.find("WAIT  health"), std::string::npos) << "retries with backoff";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+  EXPECT_EQ(run_carat({"verify", base}, {{"VERIFY_EMAIL", ""}, {"VERIFY_PASSWORD", ""}}).code, 2)
+      << "refuses to run without credentials";
+}
+
+TEST(Shutdown, SigtermDrainsAndExitsZero) {
+  // Cost 12: the login below takes a few hundred milliseconds, so it is surely in flight.
+  CaratServer srv(std::map<std::string, std::string>{{"BCRYPT_COST", "12"}});
+  auto c = srv.client();
+  auto u = make_user(c);
+  // A request in flight when SIGTERM arrives still completes.
+  auto in_flight = std::async(std::launch::async, [&] {
+    Client slow(srv.port());
+    return slow.post_form("/api/auth/token", "username=" + u.email + "&password=" + u.password);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  srv.process().signal(SIGTERM);
+  auto code = srv.process().wait(std::chrono::seconds(10));
+  ASSERT_TRUE(code.has_value()) << "did not exit within 10 s";
+  EXPECT_EQ(*code, 0);
+  auto reply = in_flight.get();
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  EXPECT_NE(srv.log().find("\"msg\":\"stopped\""), std::string::npos);
+  EXPECT_EQ(raw_request(srv.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 500), "")
+      << "the listener is closed";
+}
+
+}  // namespace
+}  // namespace carat::testing
