@@ -302,21 +302,22 @@ pgbench_run() {
   local script="$WORK/pgbench/$name.sql" t
   t=$(min "$threads" "$connections")
   "$SEED" --print-pgbench-script "$scenario" >"$script"
-  local defines=()
+  local defines=() session_options
   mapfile -t defines < <("$SEED" --print-pgbench-defines "$scenario")
-  # The same session settings the service's connections get.
+  session_options=$("$SEED" --print-session-options)
+  # The same session settings the service's connections get (printed from the code).
   local args=(-n -M prepared -c "$connections" -j "$t" -f "$script" "${defines[@]}"
     -h 127.0.0.1 -p "$PGPORT" -U postgres "$DB")
   log "pgbench $name: $connections clients, ${warmup}s warm-up + ${duration}s"
   note_load "$name"
   if (( warmup > 0 )); then
-    PGOPTIONS="-c TimeZone=UTC -c statement_timeout=5000" \
+    PGOPTIONS="$session_options" \
       "$PG_BIN/pgbench" -T "$warmup" "${args[@]}" >"$WORK/pgbench/$name.warmup.out" 2>&1 ||
       die "pgbench warm-up of $name failed: $(tail -3 "$WORK/pgbench/$name.warmup.out")"
   fi
   local start
   start=$(date +%s.%N)
-  PGOPTIONS="-c TimeZone=UTC -c statement_timeout=5000" \
+  PGOPTIONS="$session_options" \
     "$PG_BIN/pgbench" -T "$duration" "${args[@]}" >"$WORK/pgbench/$name.out" 2>&1 ||
     die "pgbench $name failed: $(tail -3 "$WORK/pgbench/$name.out")"
   record pgbench "$name" "$connections" "$t" "$scenario" 0 0 "$start" "$(date +%s.%N)"

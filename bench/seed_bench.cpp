@@ -33,6 +33,7 @@
 #include "config/config.hpp"
 #include "config/database_url.hpp"
 #include "db/factory.hpp"
+#include "db/postgres/pg_connection.hpp"
 #include "db/sql/bench_seed.hpp"
 #include "db/sql/posts.hpp"
 #include "db/sql/users.hpp"
@@ -438,6 +439,7 @@ void usage(std::ostream& os) {
         "       carat_bench_seed --print-post-ids N\n"
         "       carat_bench_seed --print-pgbench-script anonymous|member|popular\n"
         "       carat_bench_seed --print-pgbench-defines anonymous|member|popular\n"
+        "       carat_bench_seed --print-session-options   (PGOPTIONS of the service's sessions)\n"
         "DATABASE_URL: the PostgreSQL database; BENCH_EMAIL, BENCH_PASSWORD: the bench user.\n";
 }
 
@@ -455,6 +457,14 @@ int main(int argc, char** argv) {
       return print_pgbench_defines(args[1]);
     }
     if (args.size() == 2 && args[0] == "--print-post-ids") return print_post_ids(std::stoi(args[1]));
+    if (args.size() == 1 && args[0] == "--print-session-options") {
+      // The service's default statement timeout (DB_STATEMENT_TIMEOUT_MS) and session settings.
+      db::PgSettings settings;
+      settings.statement_timeout_ms =
+          static_cast<int>(config::Config{}.db_statement_timeout.count());
+      std::cout << db::pg_session_options(settings) << "\n";
+      return 0;
+    }
     if (args[0] == "seed") {
       SeedOptions o;
       const std::map<std::string, int*> flags = {

@@ -63,7 +63,8 @@ int serve() {
   } else if (cfg->secret_key_is_known_placeholder) {
     log::warn("SECRET_KEY is a publicly known placeholder: rotate it");
   }
-  if (!prepare_database(*cfg, false)) return 1;
+  std::unique_ptr<db::Connection> first_connection;
+  if (!prepare_database(*cfg, false, &first_connection)) return 1;
 
   std::unique_ptr<media::Storage> storage;
   try {
@@ -75,9 +76,12 @@ int serve() {
   }
 
   db::Pool pool(db::make_connector(cfg->database, *cfg), cfg->effective_pool_size());
+  if (first_connection) pool.adopt(std::move(first_connection));
   Executor workers("carat-handler", cfg->effective_worker_threads(), 4096);
+  // nice 19: under a login storm bcrypt gets the cycles nothing else wants, so the latency of
+  // every other request (health checks included) stays where it was.
   Executor hasher("carat-bcrypt", cfg->effective_bcrypt_threads(),
-                  static_cast<size_t>(cfg->bcrypt_queue_limit), /*nice_increment=*/10);
+                  static_cast<size_t>(cfg->bcrypt_queue_limit), /*nice_increment=*/19);
   auth::LoginThrottle throttle(cfg->login_max_failures_per_email, cfg->login_max_failures_per_ip);
   App app{*cfg, pool, hasher, throttle, *storage, service_version()};
 

@@ -27,47 +27,61 @@ std::optional<config::Config> load_config() {
   }
 }
 
-bool prepare_database(const config::Config& cfg, bool force_migrate) {
+namespace {
+
+// Legacy `timestamp without time zone` columns hold wall-clock time of the database's default
+// zone; read that zone (on a session without our UTC override) only when such columns exist.
+void configure_naive_timestamps(const config::DatabaseUrl& url,
+                                const std::vector<std::string>& naive_columns) {
+  if (naive_columns.empty() || url.kind != config::DatabaseUrl::Kind::kPostgres) return;
+  db::PgSettings s;
+  s.conninfo = url.conninfo;
+  s.connect_timeout_seconds = 5;
+  const auto zone = db::pg_database_default_timezone(s);
+  timeutil::set_naive_offset_seconds(zone.offset_seconds);
+  for (const auto& c : naive_columns) {
+    log::warn("timestamp column without time zone: values are read in the database zone",
+              {{"column", c}, {"timezone", zone.name}, {"offset_seconds", zone.offset_seconds}});
+  }
+}
+
+void log_report(const db::MigrationReport& report, const config::DatabaseUrl& url) {
+  for (const auto& v : report.applied) log::info("migration applied", {{"version", v}});
+  for (const auto& v : report.unknown_versions) {
+    log::warn("database has a migration this build does not know (newer release?)",
+              {{"version", v}});
+  }
+  if (report.alembic_version.empty()) {
+    log::info("no alembic_version table");
+  } else if (report.alembic_version != "7bb188854c12") {
+    log::warn("alembic_version differs from the reference head 7bb188854c12",
+              {{"alembic_version", report.alembic_version}});
+  } else {
+    log::info("alembic_version", {{"alembic_version", report.alembic_version}});
+  }
+  log::info("database ready", {{"fresh_install", report.fresh_install},
+                               {"applied", report.applied.size()},
+                               {"database", url.redacted}});
+}
+
+}  // namespace
+
+bool prepare_database(const config::Config& cfg, bool force_migrate,
+                      std::unique_ptr<db::Connection>* reusable) {
   const auto& url = cfg.migrate_database ? *cfg.migrate_database : cfg.database;
   try {
-    if (url.kind == config::DatabaseUrl::Kind::kPostgres) {
-      // The database default zone (Asia/Tokyo on the legacy RDS) matters only for columns
-      // stored without a zone; read it before our sessions switch to UTC.
-      db::PgSettings s;
-      s.conninfo = url.conninfo;
-      s.connect_timeout_seconds = 5;
-      const std::string tz = db::pg_database_default_timezone(s);
-      log::info("database default time zone", {{"timezone", tz}});
-    }
     auto connector = db::make_connector(url, cfg);
     auto conn = connector->connect();
     if (cfg.run_migrations || force_migrate) {
       auto report = db::migrate(*conn, kVersion);
-      for (const auto& v : report.applied) log::info("migration applied", {{"version", v}});
-      for (const auto& v : report.unknown_versions) {
-        log::warn("database has a migration this build does not know (newer release?)",
-                  {{"version", v}});
-      }
-      for (const auto& c : report.naive_timestamp_columns) {
-        log::warn("timestamp column without time zone; values are read in the database zone",
-                  {{"column", c}});
-      }
-      if (report.alembic_version.empty()) {
-        log::info("no alembic_version table");
-      } else if (report.alembic_version != "7bb188854c12") {
-        log::warn("alembic_version differs from the reference head 7bb188854c12",
-                  {{"alembic_version", report.alembic_version}});
-      } else {
-        log::info("alembic_version", {{"alembic_version", report.alembic_version}});
-      }
-      log::info("database ready", {{"fresh_install", report.fresh_install},
-                                   {"applied", report.applied.size()},
-                                   {"database", url.redacted}});
+      log_report(report, url);
+      configure_naive_timestamps(url, report.naive_timestamp_columns);
     } else {
       db::verify_schema(*conn);
       log::info("migrations skipped (RUN_MIGRATIONS=false); schema verified",
                 {{"database", url.redacted}});
     }
+    if (reusable != nullptr && !cfg.migrate_database) *reusable = std::move(conn);
     return true;
   } catch (const std::exception& e) {
     log::error("database preparation failed", {{"error", e.what()}, {"database", url.redacted}});

@@ -14,7 +14,10 @@ std::optional<config::Config> load_config();
 
 // Applies migrations with DB_MIGRATE_URL (or DATABASE_URL), or only verifies the schema when
 // RUN_MIGRATIONS=false. Logs the outcome; false means the caller must exit non-zero.
-bool prepare_database(const config::Config& cfg, bool force_migrate);
+// When `reusable` is given and the session used is one of DATABASE_URL, it is handed back so
+// the runtime pool can start with it.
+bool prepare_database(const config::Config& cfg, bool force_migrate,
+                      std::unique_ptr<db::Connection>* reusable = nullptr);
 
 std::string service_version();
 

@@ -187,6 +187,9 @@ class Pool {
   PoolStats stats() const;
   // Drops idle connections and refuses new checkouts (shutdown).
   void close();
+  // Adds an already open session (the one start-up migrated with) as an idle connection, so
+  // the first request does not pay for a connect.
+  void adopt(std::unique_ptr<Connection> conn);
 
  private:
   friend class Lease;

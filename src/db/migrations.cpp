@@ -210,6 +210,18 @@ void apply_indexes(Connection& c) {
   for (const auto& s : schema::service_index_sql(c.dialect())) c.exec_script(s);
 }
 
+// ---- 0003_posts_newest_first ----
+
+std::string newest_first_definition(Dialect d) {
+  std::string text = "-- newest-first post order\n";
+  for (const auto& s : schema::newest_first_index_sql(d)) text += s + ";\n";
+  return text;
+}
+
+void apply_newest_first(Connection& c) {
+  for (const auto& s : schema::newest_first_index_sql(c.dialect())) c.exec_script(s);
+}
+
 struct Migration {
   const char* version;
   const char* description;
@@ -223,6 +235,8 @@ const std::vector<Migration>& migrations() {
        baseline_definition, apply_baseline},
       {"0002_service_indexes", "non-unique indexes for the service's queries",
        indexes_definition, apply_indexes},
+      {"0003_posts_newest_first", "index in the newest-first order of the post feeds",
+       newest_first_definition, apply_newest_first},
   };
   return list;
 }
@@ -329,7 +343,7 @@ MigrationReport migrate(Connection& c, const std::string& service_version) {
       if (!known.count(version)) report.unknown_versions.push_back(version);
     }
 
-    info = introspect(c);
+    if (!report.applied.empty()) info = introspect(c);  // the schema changed: look again
     if (auto missing = missing_columns(info); !missing.empty()) {
       std::string msg = "schema incomplete after migrations, missing:";
       for (const auto& m : missing) msg += " " + m;

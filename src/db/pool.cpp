@@ -169,6 +169,14 @@ PoolStats Pool::stats() const {
   return s;
 }
 
+void Pool::adopt(std::unique_ptr<Connection> conn) {
+  std::lock_guard lock(state_->mu);
+  if (state_->closed || state_->opened >= state_->size || !conn->healthy()) return;
+  ++state_->opened;
+  state_->idle.push_back(std::move(conn));
+  state_->cv.notify_one();
+}
+
 void Pool::close() {
   std::deque<std::unique_ptr<Connection>> idle;
   {

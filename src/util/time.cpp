@@ -1,5 +1,6 @@
 #include "util/time.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 
@@ -148,6 +149,15 @@ std::optional<Micros> parse_db(std::string_view text, int default_offset_seconds
   if (!t) return std::nullopt;
   return *t - static_cast<Micros>(offset) * kMicrosPerSecond;
 }
+
+namespace {
+std::atomic<int> g_naive_offset{0};
+}  // namespace
+
+void set_naive_offset_seconds(int seconds) { g_naive_offset = seconds; }
+int naive_offset_seconds() { return g_naive_offset.load(std::memory_order_relaxed); }
+
+std::string db_to_api(std::string_view text) { return db_to_api(text, naive_offset_seconds()); }
 
 std::string db_to_api(std::string_view text, int default_offset_seconds) {
   if (auto t = parse_db(text, default_offset_seconds)) return format_api(*t);

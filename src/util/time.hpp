@@ -26,9 +26,16 @@ std::string format_pg(Micros t);
 // `default_offset_seconds` east of UTC (0 for UTC).
 std::optional<Micros> parse_db(std::string_view text, int default_offset_seconds = 0);
 
+// Offset east of UTC for timestamps the database prints without a zone (legacy `timestamp
+// without time zone` columns hold wall-clock time of the database's default zone). Set once at
+// start-up; 0 unless such columns exist.
+void set_naive_offset_seconds(int seconds);
+int naive_offset_seconds();
+
 // Converts a database timestamp to the API form. Unparseable text is returned unchanged, so a
 // strange legacy value is shown rather than dropped.
-std::string db_to_api(std::string_view text, int default_offset_seconds = 0);
+std::string db_to_api(std::string_view text, int default_offset_seconds);
+std::string db_to_api(std::string_view text);  // with naive_offset_seconds()
 
 // Input datetime of the API (api.md §1.3): "YYYY-MM-DD[T| ]HH:MM[:SS[.f{1,6}]]" with optional
 // "Z"/"±HH:MM", or a bare date. On failure `error` holds the pydantic-style reason.

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "api_fixture.hpp"
+#include "db/migrations.hpp"
 #include "db_access.hpp"
 
 namespace carat::testing {
@@ -40,7 +41,6 @@ TEST(LegacyAdoption, MigratesInPlaceAndServesLegacyUsers) {
 
   auto migrated = run_carat({"migrate"}, {{"DATABASE_URL", url}});
   ASSERT_EQ(migrated.code, 0) << migrated.output;
-  EXPECT_NE(migrated.output.find("Asia/Tokyo"), std::string::npos) << "default zone is read";
   auto again = run_carat({"migrate"}, {{"DATABASE_URL", url}});
   ASSERT_EQ(again.code, 0) << again.output;
   EXPECT_NE(again.output.find("\"applied\":0"), std::string::npos) << again.output;
@@ -62,7 +62,8 @@ TEST(LegacyAdoption, MigratesInPlaceAndServesLegacyUsers) {
                                 "table_name = 'users' AND column_name = 'email'"),
             "USER-DEFINED\n")
       << "CITEXT stays CITEXT";
-  EXPECT_EQ(postgres().psql(db, "SELECT count(*) FROM carat_schema_migrations"), "2\n");
+  EXPECT_EQ(postgres().psql(db, "SELECT count(*) FROM carat_schema_migrations"),
+            std::to_string(db::migration_list().size()) + "\n");
   EXPECT_EQ(postgres().psql(db, "SELECT phone_number FROM users WHERE id = 1"), "090-0000-0000\n");
   EXPECT_EQ(postgres().psql(db, "SELECT count(*) FROM pg_indexes WHERE indexname = "
                                 "'carat_ix_users_email_lower'"),

@@ -56,10 +56,7 @@ PGconn* open_connection(const PgSettings& st, bool utc) {
   std::string options = url_options(st.conninfo);
   if (utc) {
     if (!options.empty()) options += ' ';
-    options += "-c TimeZone=UTC";
-    if (st.statement_timeout_ms > 0) {
-      options += " -c statement_timeout=" + std::to_string(st.statement_timeout_ms);
-    }
+    options += pg_session_options(st);
   }
   const std::string timeout = std::to_string(st.connect_timeout_seconds);
   std::vector<const char*> keys = {"dbname", "application_name", "connect_timeout", "keepalives",
@@ -274,18 +271,35 @@ class PgConnector final : public Connector {
 
 }  // namespace
 
+std::string pg_session_options(const PgSettings& st) {
+  // UTC: timestamps are read as instants (schema.md §2.1). jit=off: the service runs short
+  // OLTP statements; JIT compilation would add tens of milliseconds to the few whose plan cost
+  // crosses jit_above_cost (the popular sort), per execution.
+  std::string options = "-c TimeZone=UTC -c jit=off";
+  if (st.statement_timeout_ms > 0) {
+    options += " -c statement_timeout=" + std::to_string(st.statement_timeout_ms);
+  }
+  return options;
+}
+
 std::unique_ptr<Connector> make_pg_connector(PgSettings settings) {
   return std::make_unique<PgConnector>(std::move(settings));
 }
 
-std::string pg_database_default_timezone(const PgSettings& settings) {
+PgDefaultZone pg_database_default_timezone(const PgSettings& settings) {
   PGconn* conn = open_connection(settings, false);
-  PGresult* res = PQexec(conn, "SHOW TimeZone");
-  std::string tz;
-  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) tz = PQgetvalue(res, 0, 0);
+  PGresult* res = PQexec(conn,
+                         "SELECT current_setting('TimeZone'), EXTRACT(EPOCH FROM "
+                         "(now() AT TIME ZONE current_setting('TimeZone')) - "
+                         "(now() AT TIME ZONE 'UTC'))::int");
+  PgDefaultZone zone;
+  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+    zone.name = PQgetvalue(res, 0, 0);
+    zone.offset_seconds = std::atoi(PQgetvalue(res, 0, 1));
+  }
   PQclear(res);
   PQfinish(conn);
-  return tz;
+  return zone;
 }
 
 }  // namespace carat::db

@@ -18,7 +18,16 @@ struct PgSettings {
 
 std::unique_ptr<Connector> make_pg_connector(PgSettings settings);
 
-// Connects once and reads `SHOW TimeZone` before any override (schema.md §2.2, §6.4 step 1).
-std::string pg_database_default_timezone(const PgSettings& settings);
+// The server options every service session starts with ("-c TimeZone=UTC -c jit=off ..."),
+// also used by the benchmark so pgbench runs under the same settings.
+std::string pg_session_options(const PgSettings& settings);
+
+// Connects once without our session overrides and reads the database's default time zone and
+// its current offset from UTC in seconds (schema.md §2.2, §6.4 step 1).
+struct PgDefaultZone {
+  std::string name;
+  int offset_seconds = 0;
+};
+PgDefaultZone pg_database_default_timezone(const PgSettings& settings);
 
 }  // namespace carat::db

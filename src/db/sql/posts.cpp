@@ -20,10 +20,10 @@ constexpr const char* kPostColumns =
     "p.subcategory, p.post_type, p.slug, p.status, p.og_image_url, p.excerpt, p.created_at, "
     "p.updated_at";
 
-constexpr const char* kCounts =
+constexpr const char* kLikeCount =
     "(SELECT count(*) FROM reactions r WHERE r.target_type = 'post' AND r.target_id = p.id "
-    "AND r.reaction_type = 'like') AS like_count, "
-    "(SELECT count(*) FROM comments c WHERE c.post_id = p.id) AS comment_count";
+    "AND r.reaction_type = 'like')";
+constexpr const char* kCommentCount = "(SELECT count(*) FROM comments c WHERE c.post_id = p.id)";
 
 std::string media_urls(Dialect d) {
   if (d == Dialect::kPostgres) {
@@ -35,11 +35,11 @@ std::string media_urls(Dialect d) {
          "ORDER BY pm.order_index, pm.media_asset_id))";
 }
 
-// The outer select: joins the author, the single image, the image list and tourism details to
-// an inner set `p` that already carries like_count and comment_count.
+// The outer select works on the page `p` chosen by an inner query: counts, the author, the
+// single image, the image list and tourism details are computed for those rows only.
 std::string outer_select(Dialect d) {
-  return std::string("SELECT ") + kPostColumns +
-         ", p.like_count, p.comment_count, m.url, " + media_urls(d) +
+  return std::string("SELECT ") + kPostColumns + ", " + kLikeCount + ", " + kCommentCount +
+         ", m.url, " + media_urls(d) +
          ", u.display_name, t.post_id, t.prefecture, t.event_datetime, t.meet_place, "
          "t.meet_address, t.tour_content, t.fee, t.contact_phone, t.contact_email, t.deadline, "
          "t.attachment_pdf_url FROM (";
@@ -50,21 +50,27 @@ constexpr const char* kOuterJoins =
     "LEFT JOIN media_assets m ON m.id = p.media_id "
     "LEFT JOIN posts_tourism t ON t.post_id = p.id AND p.post_type = 'tourism'";
 
-// `inner`: inside the page query the counts are select-list aliases; outside they are columns
-// of the derived table `p`.
-std::string order_by(Dialect d, Sort sort, bool inner) {
-  // NULL created_at (legacy rows only) sorts last; SQLite puts NULLs last in DESC already.
-  const std::string created = d == Dialect::kPostgres ? "p.created_at DESC NULLS LAST"
-                                                      : "p.created_at DESC";
-  const std::string counts = inner ? "" : "p.";
+// The count a sort needs inside the page query (none for newest, so that query can walk the
+// created_at index and stop after the page).
+std::string sort_count_column(Sort sort) {
   switch (sort) {
-    case Sort::kPopular:
-      return " ORDER BY " + counts + "like_count DESC, " + created + ", p.id DESC";
-    case Sort::kComments:
-      return " ORDER BY " + counts + "comment_count DESC, " + created + ", p.id DESC";
+    case Sort::kPopular: return std::string(", ") + kLikeCount + " AS sort_count";
+    case Sort::kComments: return std::string(", ") + kCommentCount + " AS sort_count";
     case Sort::kNewest: break;
   }
-  return " ORDER BY " + created + ", p.id DESC";
+  return "";
+}
+
+// `inner`: inside the page query the sort count is a select-list alias; outside it is a column
+// of the derived table `p`.
+std::string order_by(Dialect d, Sort sort, bool inner) {
+  // NULL created_at (legacy rows only) sorts last; the PostgreSQL index of migration 0003 has
+  // this order, SQLite puts NULLs last in DESC already.
+  const std::string created = d == Dialect::kPostgres ? "p.created_at DESC NULLS LAST"
+                                                      : "p.created_at DESC";
+  const std::string count = inner ? "sort_count" : "p.sort_count";
+  if (sort == Sort::kNewest) return " ORDER BY " + created + ", p.id DESC";
+  return " ORDER BY " + count + " DESC, " + created + ", p.id DESC";
 }
 
 std::string category_match(Dialect d, int value_param, int matcher_param) {
@@ -115,24 +121,24 @@ const Query& list(Dialect d, const ListShape& shape) {
       where += " AND COALESCE(p.visibility, 'public') = $" + std::to_string(next++);
     }
     if (shape.since) where += " AND p.created_at >= $" + std::to_string(next++);
-    const std::string inner = std::string("SELECT ") + kPostColumns + ", " + kCounts +
-                              " FROM posts p WHERE " + where + order_by(d, shape.sort, true) +
-                              " LIMIT $2 OFFSET $3";
+    const std::string inner = std::string("SELECT ") + kPostColumns +
+                              sort_count_column(shape.sort) + " FROM posts p WHERE " + where +
+                              order_by(d, shape.sort, true) + " LIMIT $2 OFFSET $3";
     return outer_select(d) + inner + kOuterJoins + order_by(d, shape.sort, false);
   });
 }
 
 const Query& detail_visible(Dialect d) {
   return cached(std::string("posts_detail_visible_") + dialect_tag(d), [&] {
-    return outer_select(d) + "SELECT " + kPostColumns + ", " + kCounts +
-           " FROM posts p WHERE p.id = $2 AND " + kVisible + kOuterJoins;
+    return outer_select(d) + "SELECT " + kPostColumns + " FROM posts p WHERE p.id = $2 AND " +
+           kVisible + kOuterJoins;
   });
 }
 
 const Query& detail_any(Dialect d) {
   return cached(std::string("posts_detail_any_") + dialect_tag(d), [&] {
-    return outer_select(d) + "SELECT " + kPostColumns + ", " + kCounts +
-           " FROM posts p WHERE p.id = $1" + kOuterJoins;
+    return outer_select(d) + "SELECT " + kPostColumns + " FROM posts p WHERE p.id = $1" +
+           kOuterJoins;
   });
 }
 

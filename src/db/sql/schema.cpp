@@ -428,4 +428,10 @@ std::vector<std::string> service_index_sql(Dialect d) {
   };
 }
 
+std::vector<std::string> newest_first_index_sql(Dialect d) {
+  if (d == Dialect::kSqlite) return {};
+  return {"CREATE INDEX IF NOT EXISTS carat_ix_posts_created_desc ON posts "
+          "(created_at DESC NULLS LAST, id DESC)"};
+}
+
 }  // namespace carat::db::schema

@@ -73,4 +73,9 @@ const std::vector<ContentItemSeed>& content_item_seeds();
 // Service indexes of schema.md §5.3 (migration 0002).
 std::vector<std::string> service_index_sql(Dialect d);
 
+// Migration 0003: newest-first feeds read posts by `created_at DESC NULLS LAST, id DESC`, an
+// order PostgreSQL cannot take from the ascending (created_at, id) index; SQLite can (it scans
+// that index backwards), so its list is empty.
+std::vector<std::string> newest_first_index_sql(Dialect d);
+
 }  // namespace carat::db::schema
