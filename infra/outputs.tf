@@ -42,7 +42,7 @@ output "app_security_group_id" {
 }
 
 output "github_actions_role_arn" {
-  description = "Deploy role for GitHub Actions (store as the AWS_OIDC_ROLE_ARN repository secret)."
+  description = "Deploy role for GitHub Actions (store as the AWS_DEPLOY_ROLE_ARN repository variable; an ARN is not a secret)."
   value       = module.github_oidc.role_arn
 }
 

@@ -127,6 +127,13 @@ std::optional<std::string> RequestContext::query(std::string_view name) {
   for (const auto& [k, v] : query_) {
     if (k == name) found = v;
   }
+  if (found && text::contains_nul(*found)) {
+    // As for body strings (api.md §1.11a): PostgreSQL text cannot store a NUL.
+    dto::Validator v;
+    v.value_error({std::string("query"), std::string(name)}, "must not contain NUL characters",
+                  nlohmann::json(text::is_valid_utf8(*found) ? *found : std::string()));
+    v.throw_if_errors();
+  }
   return found;
 }
 

@@ -93,6 +93,11 @@ http::Response issue_token(RequestContext& ctx) {
       v.missing({std::string("body"), std::string(name)}, nullptr);
       return std::nullopt;
     }
+    if (!text::is_valid_utf8(f->value)) {
+      v.add("string_type", {std::string("body"), std::string(name)},
+            "Input should be a valid string", dto::json_quote(text::to_valid_utf8(f->value)));
+      return std::nullopt;
+    }
     if (text::contains_nul(f->value)) {
       v.value_error({std::string("body"), std::string(name)}, "must not contain NUL characters",
                     nlohmann::json(text::is_valid_utf8(f->value) ? f->value : std::string()));

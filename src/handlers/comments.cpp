@@ -4,6 +4,7 @@
 
 #include "domain/comments.hpp"
 #include "domain/posts.hpp"
+#include "dto/columns.hpp"
 #include "dto/validate.hpp"
 #include "handlers/common.hpp"
 #include "handlers/query_params.hpp"
@@ -20,14 +21,7 @@ using Outcome = domain::CommentCreation::Outcome;
 
 constexpr size_t kMaxBody = 1000;
 
-void timestamp(JsonWriter& w, std::string_view key, const db::ResultSet& rs, size_t r, size_t c) {
-  w.key(key);
-  if (rs.is_null(r, c)) {
-    w.null();
-  } else {
-    w.value(timeutil::db_to_api(rs.text(r, c)));
-  }
-}
+using dto::timestamp;
 
 // CommentOut (api.md §1.14) from a row in the column order of sql::comments.
 void write_comment_out(JsonWriter& w, const db::ResultSet& rs, size_t r) {

@@ -2,6 +2,7 @@
 #include "db/sql/follows.hpp"
 
 #include "domain/notifications.hpp"
+#include "dto/columns.hpp"
 #include "dto/validate.hpp"
 #include "handlers/common.hpp"
 #include "util/time.hpp"
@@ -18,12 +19,7 @@ void write_follow_out(JsonWriter& w, const db::ResultSet& rs, size_t r) {
   w.field("follower_user_id", rs.i64(r, 0));
   w.field("followee_user_id", rs.i64(r, 1));
   w.field("status", rs.is_null(r, 2) ? std::string("pending") : rs.str(r, 2));
-  w.key("created_at");
-  if (rs.is_null(r, 3)) {
-    w.null();
-  } else {
-    w.value(timeutil::db_to_api(rs.text(r, 3)));
-  }
+  dto::timestamp(w, "created_at", rs, r, 3);
   w.end_object();
 }
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dto/columns.hpp"
 #include "dto/validate.hpp"
 #include "handlers/common.hpp"
 #include "handlers/query_params.hpp"
@@ -55,12 +56,7 @@ void write_notification_out(JsonWriter& w, const db::ResultSet& rs, size_t r) {
   w.key("payload");
   write_payload(w, rs, r, 3);
   w.field("is_read", rs.boolean(r, 4, false));
-  w.key("created_at");
-  if (rs.is_null(r, 5)) {
-    w.null();
-  } else {
-    w.value(timeutil::db_to_api(rs.text(r, 5)));
-  }
+  dto::timestamp(w, "created_at", rs, r, 5);
   w.end_object();
 }
 

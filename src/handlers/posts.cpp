@@ -2,6 +2,7 @@
 #include "domain/media.hpp"
 #include "domain/notifications.hpp"
 #include "domain/posts.hpp"
+#include "dto/columns.hpp"
 #include "dto/validate.hpp"
 #include "handlers/common.hpp"
 #include "handlers/query_params.hpp"
@@ -352,12 +353,7 @@ http::Response category_posts(RequestContext& ctx) {
     w.field("id", rs.i64(r, 0));
     w.field("title", rs.opt_str(r, 1));
     w.field("body", rs.text(r, 2));
-    w.key("created_at");
-    if (rs.is_null(r, 3)) {
-      w.null();
-    } else {
-      w.value(timeutil::db_to_api(rs.text(r, 3)));
-    }
+    dto::timestamp(w, "created_at", rs, r, 3);
     w.end_object();
   }
   w.end_array().field("count", static_cast<int64_t>(rs.rows())).end_object();

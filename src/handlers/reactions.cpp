@@ -3,6 +3,7 @@
 
 #include "domain/notifications.hpp"
 #include "domain/posts.hpp"
+#include "dto/columns.hpp"
 #include "dto/validate.hpp"
 #include "handlers/common.hpp"
 #include "util/time.hpp"
@@ -21,12 +22,7 @@ void write_reaction_out(JsonWriter& w, const db::ResultSet& rs, size_t r) {
   w.field("target_type", rs.text(r, 2));
   w.field("target_id", rs.i64(r, 3));
   w.field("reaction_type", rs.text(r, 4));
-  w.key("created_at");
-  if (rs.is_null(r, 5)) {
-    w.null();
-  } else {
-    w.value(timeutil::db_to_api(rs.text(r, 5)));
-  }
+  dto::timestamp(w, "created_at", rs, r, 5);
   w.end_object();
 }
 

@@ -67,9 +67,11 @@ std::vector<FormField> parse_urlencoded(std::string_view body) {
       const size_t eq = pair.find('=');
       const std::string_view k = pair.substr(0, eq);
       const std::string_view v = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+      // Undecodable text is kept as sent, made valid UTF-8 (it ends up in SQL parameters).
       auto dk = text::percent_decode(k, true);
       auto dv = text::percent_decode(v, true);
-      out.push_back(FormField{dk ? *dk : std::string(k), dv ? *dv : std::string(v), std::nullopt, {}});
+      out.push_back(FormField{dk ? *dk : text::to_valid_utf8(k), dv ? *dv : text::to_valid_utf8(v),
+                              std::nullopt, {}});
     }
     start = end + 1;
   }

@@ -27,7 +27,8 @@ bool split_path(std::string_view raw_path, std::vector<std::string>& out) {
     const std::string_view seg = rest.substr(start, slash == std::string_view::npos ? rest.npos
                                                                                      : slash - start);
     auto decoded = text::percent_decode(seg, false);
-    if (!decoded || decoded->empty()) return false;  // "//" or a bad escape
+    // "//", a bad escape, or a NUL (PostgreSQL text cannot hold one): no such resource.
+    if (!decoded || decoded->empty() || text::contains_nul(*decoded)) return false;
     out.push_back(std::move(*decoded));
     if (slash == std::string_view::npos) break;
     start = slash + 1;

@@ -144,6 +144,31 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
+std::string to_valid_utf8(std::string_view s) {
+  if (is_valid_utf8(s)) return std::string(s);
+  std::string out;
+  out.reserve(s.size() + 8);
+  size_t i = 0;
+  while (i < s.size()) {
+    // Take the longest valid sequence starting here (1..4 bytes), else one replacement char.
+    size_t n = 0;
+    for (size_t len = 1; len <= 4 && i + len <= s.size(); ++len) {
+      if (is_valid_utf8(s.substr(i, len))) {
+        n = len;
+        break;
+      }
+    }
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s.data() + i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
 std::string random_hex(size_t n) {
   std::string bytes(n, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)) != 1) {

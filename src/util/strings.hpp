@@ -25,6 +25,10 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_as_space
 
 bool is_valid_utf8(std::string_view s);
 
+// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD, so client text that
+// reaches the database is always valid (PostgreSQL rejects invalid sequences).
+std::string to_valid_utf8(std::string_view s);
+
 // A lowercase random UUIDv4 ("3f2b...-...").
 std::string random_uuid4();
 

@@ -1,0 +1,205 @@
+// The bad-input catalogue (issue 7 §2): hostile and broken requests, each with the exact 4xx
+// and `detail` it must get. Runs on both databases; the server must log no error for any of it
+// (checked when the shared server stops).
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <functional>
+
+#include "api_fixture.hpp"
+#include "auth/jwt.hpp"
+
+namespace carat::testing {
+namespace {
+
+struct Case {
+  std::string name;
+  std::function<Reply(Client&, const TestUser&)> send;
+  int status;
+  // The expected detail: a string for non-422 answers, the first item's `type` for 422.
+  std::string detail;
+};
+
+std::string sign(const std::string& header, const std::string& payload, const std::string& key) {
+  const std::string si = auth::base64url_encode(header) + "." + auth::base64url_encode(payload);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(si.data()), si.size(), md, &len);
+  return si + "." + auth::base64url_encode(std::string(reinterpret_cast<char*>(md), len));
+}
+
+Reply raw(int port, const std::string& bytes) {
+  const std::string out = raw_request(port, bytes);
+  Reply r;
+  if (out.rfind("HTTP/1.1 ", 0) != 0) return r;
+  r.status = std::stoi(out.substr(9, 3));
+  const size_t body = out.find("\r\n\r\n");
+  if (body != std::string::npos) r.body = out.substr(body + 4);
+  return r;
+}
+
+std::string multipart(const std::string& field, const std::string& filename,
+                      const std::string& content_type, const std::string& data) {
+  return "--XB\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\"" + filename +
+         "\"\r\nContent-Type: " + content_type + "\r\n\r\n" + data + "\r\n--XB--\r\n";
+}
+
+class BadInput : public Api {};
+
+TEST_F(BadInput, Catalogue) {
+  auto c = api();
+  auto u = make_user(c);
+  auto other = make_user(c);
+  const int port = server().port();
+  const std::string key = server().secret_key();
+  const int64_t now = std::time(nullptr);
+  const std::string post_id =
+      std::to_string(c.post_json("/api/posts", {{"body", "target"}}, u.auth()).json()["id"].get<int64_t>());
+  const std::string sql = "'); DROP TABLE users; --";
+  const Headers bearer = u.auth();
+  auto token = [](const std::string& t) { return Headers{{"Authorization", "Bearer " + t}}; };
+  const std::string mp = "multipart/form-data; boundary=XB";
+
+  const std::vector<Case> cases = {
+      // Malformed and truncated JSON, invalid UTF-8, wrong top-level types.
+      {"malformed JSON", [&](Client& k, auto&) { return k.post("/api/auth/register", "{\"email\":}", "application/json"); }, 422, "json_invalid"},
+      {"truncated JSON", [&](Client& k, auto&) { return k.post("/api/posts", "{\"body\":\"abc", "application/json", bearer); }, 422, "json_invalid"},
+      {"invalid UTF-8 in JSON", [&](Client& k, auto&) { return k.post("/api/posts", "{\"body\":\"\xff\xfe\"}", "application/json", bearer); }, 422, "json_invalid"},
+      {"JSON array body", [&](Client& k, auto&) { return k.post("/api/posts", "[1,2]", "application/json", bearer); }, 422, "model_attributes_type"},
+      {"JSON string body", [&](Client& k, auto&) { return k.post("/api/follows/", "\"x\"", "application/json", bearer); }, 422, "model_attributes_type"},
+      {"non-JSON content type", [&](Client& k, auto&) { return k.post("/api/posts", "body=x", "text/plain", bearer); }, 422, "model_attributes_type"},
+      {"deeply nested JSON", [&](Client& k, auto&) { return k.post("/api/posts", std::string(5000, '[') + std::string(5000, ']'), "application/json", bearer); }, 422, "model_attributes_type"},
+      // Wrong types, missing fields.
+      {"body is a number", [&](Client& k, auto&) { return k.post_json("/api/posts", {{"body", 123}}, bearer); }, 422, "string_type"},
+      {"visibility is a bool", [&](Client& k, auto&) { return k.post_json("/api/posts", {{"body", "x"}, {"visibility", true}}, bearer); }, 422, "enum"},
+      {"media_ids is a string", [&](Client& k, auto&) { return k.post_json("/api/posts", {{"body", "x"}, {"media_ids", "1,2"}}, bearer); }, 422, "list_type"},
+      {"fee with a fraction", [&](Client& k, auto&) { return k.post_json("/api/posts", {{"body", "x"}, {"tourism_details", {{"fee", 9.5}}}}, bearer); }, 422, "int_from_float"},
+      {"fee not a number", [&](Client& k, auto&) { return k.post_json("/api/posts", {{"body", "x"}, {"tourism_details", {{"fee", "abc"}}}}, bearer); }, 422, "int_parsing"},
+      {"missing password", [&](Client& k, auto&) { return k.post_json("/api/auth/register", {{"email", "x@example.com"}, {"display_name", "x"}}); }, 422, "missing"},
+      {"is_read not a boolean", [&](Client& k, auto&) { return k.put_json("/api/notifications/1", {{"is_read", "maybe"}}, bearer); }, 422, "bool_parsing"},
+      {"birthday in another format", [&](Client& k, auto&) { return k.put_json("/api/profiles/me", {{"birthday", "31/12/1999"}}, bearer); }, 422, "date_parsing"},
+      {"unparseable event datetime", [&](Client& k, auto&) { return k.post_json("/api/posts", {{"body", "x"}, {"tourism_details", {{"event_datetime", "yesterday"}}}}, bearer); }, 422, "datetime_parsing"},
+      {"display-name e-mail form", [&](Client& k, auto&) { return k.post_json("/api/auth/register", {{"email", "Name <a@example.com>"}, {"password", "12345678"}, {"display_name", "x"}}); }, 422, "value_error"},
+      {"reaction on a bogus target type", [&](Client& k, auto&) { return k.post_json("/api/reactions", {{"target_type", "user"}, {"target_id", 1}, {"reaction_type", "like"}}, bearer); }, 422, "enum"},
+      // Sizes and NUL bytes.
+      {"10 MB string", [&](Client& k, auto&) { return k.post_json("/api/posts", {{"body", std::string(10 * 1024 * 1024, 'a')}}, bearer); }, 413, "Request body too large"},
+      {"title over 200 characters", [&](Client& k, auto&) { return k.post_json("/api/posts", {{"body", "x"}, {"title", std::string(201, 't')}}, bearer); }, 422, "string_too_long"},
+      {"NUL in a JSON string", [&](Client& k, auto&) { return k.post("/api/posts", "{\"body\":\"a\\u0000b\"}", "application/json", bearer); }, 422, "value_error"},
+      {"NUL in a query parameter", [&](Client& k, auto&) { return k.get("/api/posts?category=a%00b"); }, 422, "value_error"},
+      {"NUL in a form value", [&](Client& k, auto&) { return k.post_form("/api/auth/token", "username=a%00b&password=x"); }, 422, "value_error"},
+      {"NUL in a path segment", [&](Client& k, auto&) { return k.get("/api/profiles/a%00b"); }, 404, "Not Found"},
+      {"invalid UTF-8 form value", [&](Client& k, auto&) { return k.post_form("/api/auth/token", "username=\xff\xfe&password=x"); }, 401, "Incorrect email or password"},
+      {"oversized header", [&](Client& k, auto&) { return k.get("/api/posts", {{"X-Big", std::string(64 * 1024, 'h')}}); }, 431, "Request header fields too large"},
+      {"oversized request line", [&](Client&, auto&) { return raw(port, "GET /" + std::string(40000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"); }, 431, "Request header fields too large"},
+      {"oversized upload", [&](Client& k, auto&) { return k.post("/api/media/upload", multipart("file", "a.png", "image/png", std::string(11 * 1024 * 1024, 'x')), mp, bearer); }, 413, "Request body too large"},
+      // Protocol abuse.
+      {"unknown method", [&](Client&, auto&) { return raw(port, "BREW /api/posts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); }, 405, "Method Not Allowed"},
+      {"Content-Length and chunked together", [&](Client&, auto&) { return raw(port, "POST /api/posts HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"); }, 400, "Bad Request"},
+      {"garbage request", [&](Client&, auto&) { return raw(port, "\x16\x03\x01 this is not HTTP\r\n\r\n"); }, 400, "Bad Request"},
+      // Path traversal and odd names for media.
+      {"traversal in a media name", [&](Client& k, auto&) { return k.get("/media/..%2F..%2Fetc%2Fpasswd"); }, 404, "Not Found"},
+      {"dot-file media name", [&](Client& k, auto&) { return k.get("/media/.env"); }, 404, "Not Found"},
+      {"encoded slash media name", [&](Client& k, auto&) { return k.get("/media/a%2Fb.png"); }, 404, "Not Found"},
+      // Tokens.
+      {"JWT alg=none", [&](Client& k, auto&) { return k.get("/api/auth/me", token(auth::base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." + auth::base64url_encode(R"({"sub":")" + u.email + R"(","exp":)" + std::to_string(now + 600) + "}") + ".")); }, 401, "Could not validate credentials"},
+      {"JWT HS512", [&](Client& k, auto&) { return k.get("/api/auth/me", token(sign(R"({"alg":"HS512","typ":"JWT"})", R"({"sub":")" + u.email + R"(","exp":)" + std::to_string(now + 600) + "}", key))); }, 401, "Could not validate credentials"},
+      {"JWT wrong signature", [&](Client& k, auto&) { return k.get("/api/auth/me", token(sign(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":")" + u.email + R"(","exp":)" + std::to_string(now + 600) + "}", key + "x"))); }, 401, "Could not validate credentials"},
+      {"JWT expired", [&](Client& k, auto&) { return k.get("/api/auth/me", token(auth::create_token(u.email, now - 10, key))); }, 401, "Could not validate credentials"},
+      {"JWT without sub", [&](Client& k, auto&) { return k.get("/api/auth/me", token(sign(R"({"alg":"HS256","typ":"JWT"})", R"({"exp":)" + std::to_string(now + 600) + "}", key))); }, 401, "Could not validate credentials"},
+      {"JWT without exp", [&](Client& k, auto&) { return k.get("/api/auth/me", token(sign(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":")" + u.email + R"("})", key))); }, 401, "Could not validate credentials"},
+      {"JWT of an unknown user", [&](Client& k, auto&) { return k.get("/api/auth/me", token(auth::create_token("ghost@example.com", now + 600, key))); }, 401, "Could not validate credentials"},
+      {"Authorization without token", [&](Client& k, auto&) { return k.get("/api/auth/me", {{"Authorization", "Bearer"}}); }, 401, "Not authenticated"},
+      {"Authorization with another scheme", [&](Client& k, auto&) { return k.get("/api/auth/me", {{"Authorization", "Token abc"}}); }, 401, "Not authenticated"},
+      {"Authorization that is garbage", [&](Client& k, auto&) { return k.get("/api/auth/me", {{"Authorization", "Bearer a.b.c.d"}}); }, 401, "Could not validate credentials"},
+      // Pagination and ids.
+      {"page beyond 64 bits", [&](Client& k, auto&) { return k.get("/api/posts?page=99999999999999999999"); }, 422, "int_parsing"},
+      {"limit not a number", [&](Client& k, auto&) { return k.get("/api/posts?limit=ten"); }, 422, "int_parsing"},
+      {"empty integer parameter", [&](Client& k, auto&) { return k.get("/api/notifications/?skip=", bearer); }, 422, "int_parsing"},
+      {"non-numeric post id", [&](Client& k, auto&) { return k.get("/api/posts/abc"); }, 422, "int_parsing"},
+      {"post id out of range", [&](Client& k, auto&) { return k.get("/api/posts/2147483648"); }, 404, "Post not found"},
+      {"negative comment id", [&](Client& k, auto&) { return k.del("/api/comments/-1", bearer); }, 404, "Comment not found"},
+      {"float user id", [&](Client& k, auto&) { return k.get("/api/users/1.5"); }, 422, "int_parsing"},
+      // Uploads lying about their type.
+      {"text declared image/png", [&](Client& k, auto&) { return k.post("/api/media/upload", multipart("file", "a.png", "image/png", "hello, not an image"), mp, bearer); }, 400, "File must be an image"},
+      {"SVG upload", [&](Client& k, auto&) { return k.post("/api/media/upload", multipart("file", "a.svg", "image/svg+xml", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"), mp, bearer); }, 400, "File must be an image"},
+      {"HTML named .jpg", [&](Client& k, auto&) { return k.post("/api/media/upload", multipart("file", "x.jpg", "image/jpeg", "<html><script>alert(1)</script></html>"), mp, bearer); }, 400, "File must be an image"},
+      // Rule violations that must be 4xx, never 500.
+      {"comment without authorName", [&](Client& k, auto&) { return k.post_json("/api/posts/" + post_id + "/comments", {{"body", "hi"}}, bearer); }, 400, "invalid_author"},
+      {"comment body over 1000", [&](Client& k, auto&) { return k.post_json("/api/posts/" + post_id + "/comments", {{"authorName", "a"}, {"body", std::string(1001, 'b')}}, bearer); }, 400, "invalid_body"},
+      {"follow yourself", [&](Client& k, auto&) { return k.post_json("/api/follows/", {{"followee_user_id", u.id}}, bearer); }, 400, "Cannot follow yourself"},
+      {"follow nobody", [&](Client& k, auto&) { return k.post_json("/api/follows/", {{"followee_user_id", 99999999}}, bearer); }, 404, "User not found"},
+      {"edit someone else's post", [&](Client& k, const TestUser& o) { return k.put_json("/api/posts/" + post_id, {{"body", "mine now"}}, o.auth()); }, 403, "Not enough permissions"},
+  };
+  ASSERT_GE(cases.size(), 40u);
+  for (const auto& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    Client fresh(port);  // a connection of its own: some cases end with the server closing it
+    Reply r = tc.send(fresh, other);
+    ASSERT_EQ(r.status, tc.status) << tc.name << ": " << r.body.substr(0, 300);
+    Json body = Json::parse(r.body, nullptr, false);
+    ASSERT_FALSE(body.is_discarded()) << tc.name << ": not JSON: " << r.body.substr(0, 200);
+    if (tc.status == 422) {
+      ASSERT_TRUE(body["detail"].is_array()) << tc.name;
+      EXPECT_EQ(body["detail"][0]["type"], tc.detail) << tc.name << ": " << r.body.substr(0, 300);
+    } else {
+      EXPECT_EQ(body["detail"], tc.detail) << tc.name;
+    }
+  }
+  std::printf("[measure] bad-input catalogue: %zu cases\n", cases.size());
+  // The server is still fine afterwards.
+  EXPECT_EQ(c.get("/api/health").status, 200);
+}
+
+TEST_F(BadInput, SqlMetacharactersAreDataEverywhere) {
+  auto c = api();
+  auto u = make_user(c, "Robert'); DROP TABLE users;--");
+  const std::string evil = "x' OR '1'='1'; DROP TABLE posts; -- \" \\ % _ ; /* */";
+  auto r = c.post_json("/api/posts", {{"title", evil}, {"body", evil + " #" + evil}, {"category", evil.substr(0, 50)},
+                                      {"subcategory", evil}, {"youtube_url", evil}, {"excerpt", evil}},
+                       u.auth());
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto post = r.json();
+  for (const char* field : {"title", "subcategory", "youtube_url", "excerpt"}) {
+    EXPECT_EQ(post[field], evil) << field;
+  }
+  const std::string id = std::to_string(post["id"].get<int64_t>());
+  auto comment = c.post_json("/api/posts/" + id + "/comments", {{"authorName", evil.substr(0, 50)}, {"body", evil}},
+                             u.auth());
+  ASSERT_EQ(comment.status, 200) << comment.body;
+  EXPECT_EQ(comment.json()["body"], evil);
+  EXPECT_EQ(comment.json()["author_name"], "Robert'); DROP TABLE users;--");
+  auto profile = c.put_json("/api/profiles/me", {{"bio", evil}, {"location", evil.substr(0, 100)},
+                                                 {"handle", "h'--" + random_suffix()}},
+                            u.auth());
+  ASSERT_EQ(profile.status, 200) << profile.body;
+  EXPECT_EQ(profile.json()["bio"], evil);
+  // Query parameters: every one the API reads, with metacharacters.
+  const std::string q = httplib::detail::encode_query_param(evil);
+  for (const std::string& path :
+       {"/api/posts?category=" + q, "/api/posts?category_id=" + q, "/api/posts?sort=" + q,
+        "/api/posts?range=" + q, "/api/posts?tag=" + q, "/api/categories/" + q + "/posts",
+        "/api/profiles/" + q}) {
+    auto got = c.get(path, u.auth());
+    EXPECT_TRUE(got.status == 200 || got.status == 404) << path << " " << got.status;
+  }
+  auto found = c.get("/api/posts?category=" + httplib::detail::encode_query_param(evil.substr(0, 50)));
+  ASSERT_EQ(found.status, 200);
+  bool listed = false;
+  for (const auto& p : found.json()) listed = listed || p["id"] == post["id"];
+  EXPECT_TRUE(listed);
+  // Everything still exists.
+  EXPECT_EQ(c.get("/api/auth/me", u.auth()).status, 200);
+  EXPECT_EQ(c.get("/api/posts/" + id).status, 200);
+}
+
+TEST_F(BadInput, DuplicateKeysLastOneWins) {
+  auto c = api();
+  auto u = make_user(c);
+  auto r = c.post("/api/posts", R"({"body":"first","body":"second"})", "application/json", u.auth());
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.json()["body"], "second");
+}
+
+}  // namespace
+}  // namespace carat::testing
