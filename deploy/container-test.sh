@@ -99,7 +99,9 @@ trap 'exit 130' INT TERM
 free_port() {
   local p i
   for i in $(seq 1 50); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    # Below Linux's ephemeral range (32768+): a port a client socket holds cannot be listened on,
+    # and nothing connecting shows that.
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
     : "$i"
   done

@@ -43,17 +43,7 @@ const nlohmann::json& RequestContext::json_body() {
     v.missing({std::string("body")}, nullptr);
     v.throw_if_errors();
   }
-  try {
-    body_ = nlohmann::json::parse(req.body);
-  } catch (const nlohmann::json::parse_error& e) {
-    const int64_t offset = e.byte > 0 ? static_cast<int64_t>(e.byte) - 1 : 0;
-    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...".
-    std::string reason = e.what();
-    if (const size_t p = reason.find("] "); p != std::string::npos) reason = reason.substr(p + 2);
-    v.add("json_invalid", {std::string("body"), offset}, "JSON decode error", "{}",
-          "{\"error\":" + dto::json_quote(reason) + "}");
-    v.throw_if_errors();
-  }
+  body_ = dto::parse_json_body(req.body);
   return *body_;
 }
 

@@ -2,6 +2,7 @@
 
 #include "app/context.hpp"
 #include "db/database.hpp"
+#include "dto/validate.hpp"
 #include "http/errors.hpp"
 #include "media/storage.hpp"
 #include "observability/log.hpp"
@@ -14,30 +15,6 @@ namespace carat {
 namespace {
 
 constexpr const char* kAllowMethods = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT";
-
-std::string validation_body(const std::vector<http::ValidationItem>& items) {
-  JsonWriter w;
-  w.begin_object().key("detail").begin_array();
-  for (const auto& item : items) {
-    w.begin_object();
-    w.field("type", item.type);
-    w.key("loc").begin_array();
-    for (const auto& part : item.loc) {
-      if (std::holds_alternative<std::string>(part)) {
-        w.value(std::get<std::string>(part));
-      } else {
-        w.value(std::get<int64_t>(part));
-      }
-    }
-    w.end_array();
-    w.field("msg", item.msg);
-    w.key("input").raw(item.input_json);
-    if (item.ctx_json) w.key("ctx").raw(*item.ctx_json);
-    w.end_object();
-  }
-  w.end_array().end_object();
-  return w.take();
-}
 
 }  // namespace
 
@@ -115,7 +92,7 @@ http::Response ApiPipeline::handle(http::Request& req) {
     for (const auto& h : e.headers()) res.headers.push_back(h);
     return res;
   } catch (const http::ValidationError& e) {
-    return http::Response::json(validation_body(e.items()), 422);
+    return http::Response::json(dto::render_validation_error(e.items()), 422);
   } catch (const db::DbError& e) {
     switch (e.kind()) {
       case db::DbError::Kind::kUnavailable:

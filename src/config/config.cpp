@@ -130,7 +130,7 @@ std::optional<Cidr> parse_cidr(const std::string& text_in) {
   if (const size_t slash = text_in.find('/'); slash != std::string::npos) {
     addr = text_in.substr(0, slash);
     auto p = text::parse_int64(text_in.substr(slash + 1));
-    if (!p) return std::nullopt;
+    if (!p || *p < 0 || *p > 128) return std::nullopt;  // never wrap into another prefix
     prefix = static_cast<int>(*p);
   }
   Cidr c;

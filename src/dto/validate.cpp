@@ -93,6 +93,31 @@ std::string enum_expected(std::initializer_list<std::string_view> values) {
   return out;
 }
 
+std::string render_validation_error(const std::vector<http::ValidationItem>& items) {
+  JsonWriter w;
+  w.begin_object().key("detail").begin_array();
+  for (const auto& item : items) {
+    w.begin_object();
+    w.field("type", item.type);
+    w.key("loc").begin_array();
+    for (const auto& part : item.loc) {
+      if (std::holds_alternative<std::string>(part)) {
+        w.value(std::get<std::string>(part));
+      } else {
+        w.value(std::get<int64_t>(part));
+      }
+    }
+    w.end_array();
+    w.field("msg", item.msg);
+    w.key("input").raw(item.input_json);
+    if (item.ctx_json) w.key("ctx").raw(*item.ctx_json);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return w.take();
+}
+
+
 void Validator::add(std::string type, Loc loc, std::string msg, std::string input,
                     std::optional<std::string> ctx) {
   items_.push_back(http::ValidationItem{std::move(type), std::move(loc), std::move(msg),

@@ -93,6 +93,9 @@ class Validator {
   Loc prefix_ = {std::string("body")};
 };
 
+// The 422 body: {"detail":[{type, loc, msg, input[, ctx]}, ...]} (api.md §1.5.3).
+std::string render_validation_error(const std::vector<http::ValidationItem>& items);
+
 // Serialized JSON of a value for the `input` key (invalid UTF-8 replaced, never throws).
 std::string input_json(const Json& v);
 std::string json_quote(std::string_view s);

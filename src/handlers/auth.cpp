@@ -5,6 +5,7 @@
 #include "db/sql/users.hpp"
 #include "domain/email.hpp"
 #include "dto/posts.hpp"
+#include "dto/token_form.hpp"
 #include "dto/users.hpp"
 #include "dto/validate.hpp"
 #include "handlers/common.hpp"
@@ -77,44 +78,10 @@ http::Response register_user(RequestContext& ctx) {
 }
 
 http::Response issue_token(RequestContext& ctx) {
-  std::vector<http::FormField> fields;
-  const std::string ct(ctx.req.header("content-type").value_or(""));
-  const std::string type = http::media_type(ct);
-  if (type == "application/x-www-form-urlencoded") {
-    fields = http::parse_urlencoded(ctx.req.body);
-  } else if (auto boundary = http::multipart_boundary(ct)) {
-    if (auto parts = http::parse_multipart(ctx.req.body, *boundary)) fields = std::move(*parts);
-  }
-  // Anything else (JSON included) is an empty form: two `missing` items, as FastAPI answers.
-  dto::Validator v;
-  auto field = [&](const char* name) -> std::optional<std::string> {
-    const auto* f = http::find_last(fields, name);
-    if (f == nullptr || f->value.empty()) {
-      v.missing({std::string("body"), std::string(name)}, nullptr);
-      return std::nullopt;
-    }
-    if (!text::is_valid_utf8(f->value)) {
-      v.add("string_type", {std::string("body"), std::string(name)},
-            "Input should be a valid string", dto::json_quote(text::to_valid_utf8(f->value)));
-      return std::nullopt;
-    }
-    if (text::contains_nul(f->value)) {
-      v.value_error({std::string("body"), std::string(name)}, "must not contain NUL characters",
-                    nlohmann::json(text::is_valid_utf8(f->value) ? f->value : std::string()));
-      return std::nullopt;
-    }
-    return f->value;
-  };
-  auto username = field("username");
-  auto password = field("password");
-  if (const auto* g = http::find_last(fields, "grant_type"); g && g->value != "password") {
-    v.add("string_pattern_mismatch", {std::string("body"), std::string("grant_type")},
-          "String should match pattern '^password$'", dto::json_quote(g->value),
-          R"({"pattern":"^password$"})");
-  }
-  v.throw_if_errors();
+  const auto form =
+      dto::read_token_form(ctx.req.header("content-type").value_or(""), ctx.req.body);
 
-  const std::string email(text::trim(*username));
+  const std::string email(text::trim(form.username));
   const std::string throttle_key = text::to_lower_ascii(email);
   if (auto retry = ctx.app.login_throttle.retry_after(throttle_key, ctx.req.client_ip)) {
     ++metrics::global().rate_limited_logins;
@@ -126,7 +93,7 @@ http::Response issue_token(RequestContext& ctx) {
   const std::string stored = user && user->password_hash ? *user->password_hash : "";
   // Unknown users cost one bcrypt run too, so timing does not reveal registered addresses.
   const bool match = ctx.app.hasher.run([&] {
-    return auth::verify_password(*password, user ? stored : auth::dummy_hash(ctx.app.config.bcrypt_cost));
+    return auth::verify_password(form.password, user ? stored : auth::dummy_hash(ctx.app.config.bcrypt_cost));
   });
   if (!user || !match) {
     ctx.app.login_throttle.record_failure(throttle_key, ctx.req.client_ip);

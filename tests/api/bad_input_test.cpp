@@ -69,7 +69,9 @@ TEST_F(BadInput, Catalogue) {
       {"JSON array body", [&](Client& k, auto&) { return k.post("/api/posts", "[1,2]", "application/json", bearer); }, 422, "model_attributes_type"},
       {"JSON string body", [&](Client& k, auto&) { return k.post("/api/follows/", "\"x\"", "application/json", bearer); }, 422, "model_attributes_type"},
       {"non-JSON content type", [&](Client& k, auto&) { return k.post("/api/posts", "body=x", "text/plain", bearer); }, 422, "model_attributes_type"},
-      {"deeply nested JSON", [&](Client& k, auto&) { return k.post("/api/posts", std::string(5000, '[') + std::string(5000, ']'), "application/json", bearer); }, 422, "model_attributes_type"},
+      {"deeply nested JSON", [&](Client& k, auto&) { return k.post("/api/posts", std::string(5000, '[') + std::string(5000, ']'), "application/json", bearer); }, 422, "json_invalid"},
+      {"1 MB of open brackets", [&](Client& k, auto&) { return k.post("/api/auth/register", std::string(1000000, '['), "application/json"); }, 422, "json_invalid"},
+      {"nesting inside a field", [&](Client& k, auto&) { return k.post("/api/posts", "{\"body\":\"x\",\"tourism_details\":" + std::string(600, '[') + std::string(600, ']') + "}", "application/json", bearer); }, 422, "json_invalid"},
       // Wrong types, missing fields.
       {"body is a number", [&](Client& k, auto&) { return k.post_json("/api/posts", {{"body", 123}}, bearer); }, 422, "string_type"},
       {"visibility is a bool", [&](Client& k, auto&) { return k.post_json("/api/posts", {{"body", "x"}, {"visibility", true}}, bearer); }, 422, "enum"},

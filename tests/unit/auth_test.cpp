@@ -23,7 +23,8 @@ nlohmann::json fixture() {
 }  // namespace
 
 TEST(Password, VerifiesPasslibHashGeneratedElsewhere) {
-  for (const auto& c : fixture()["passlib"]) {
+  const auto f = fixture();  // a temporary's subobject would not outlive the loop's range-init
+  for (const auto& c : f["passlib"]) {
     EXPECT_TRUE(verify_password(c["password"].get<std::string>(), c["hash"].get<std::string>()));
     EXPECT_FALSE(verify_password("wrong", c["hash"].get<std::string>()));
   }

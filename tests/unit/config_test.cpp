@@ -113,6 +113,10 @@ TEST(Config, MetricsAccess) {
   EXPECT_FALSE(cidr_contains(c.metrics_allow_cidrs[0], "11.0.0.1"));
   EXPECT_TRUE(cidr_contains(c.metrics_allow_cidrs[1], "::1"));
   EXPECT_TRUE(mentions(problems({{"METRICS_ALLOW_CIDRS", "10.0.0.0/33"}}), "METRICS_ALLOW_CIDRS"));
+  // Out-of-range prefixes are errors, never wrapped into /0 (everyone) or /32 (found by fuzzing).
+  EXPECT_TRUE(mentions(problems({{"METRICS_ALLOW_CIDRS", "0.0.0.0/4294967296"}}),
+                       "METRICS_ALLOW_CIDRS"));
+  EXPECT_TRUE(mentions(problems({{"METRICS_ALLOW_CIDRS", "10.0.0.0/-8"}}), "METRICS_ALLOW_CIDRS"));
   EXPECT_TRUE(mentions(problems({{"APP_ENV", "production"}, {"SECRET_KEY", kStrong},
                                  {"DATABASE_URL", "postgresql://h/d"}, {"METRICS", "on"}}),
                        "METRICS"));
