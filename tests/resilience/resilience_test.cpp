@@ -319,6 +319,16 @@ TEST(Resilience, SustainedMixedLoadLosesNothing) {
   }
   EXPECT_EQ(server_errors, 0u);
   EXPECT_EQ(no_response, 0u);
+  if (server_errors > 0) {
+    // Show why: the server logs every 503 with its cause.
+    const std::string log = srv.log();
+    size_t shown = 0;
+    for (size_t pos = log.find("\"level\":\"warn\""); pos != std::string::npos && shown < 5;
+         pos = log.find("\"level\":\"warn\"", pos + 1), ++shown) {
+      const size_t start = log.rfind('\n', pos);
+      std::printf("%s\n", log.substr(start + 1, log.find('\n', pos) - start - 1).c_str());
+    }
+  }
   // Every acknowledged write is in the database.
   TestDb db(srv.database_url());
   std::set<int64_t> stored;
