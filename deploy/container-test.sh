@@ -171,17 +171,20 @@ http() {
   code=${body##*$'\n'}
   body=${body%$'\n'*}
 }
-wait_healthy() { # container base_url
-  local c=$1 base=$2 i
-  for i in $(seq 1 120); do
+wait_healthy() { # container base_url [start_ns]: prints the cold start when start_ns is given
+  local c=$1 base=$2 start=${3:-} i
+  for i in $(seq 1 3000); do
     if [[ $(pm inspect --format '{{.State.Running}}' "$c" 2>/dev/null) != true ]]; then
       echo "container-test: $c stopped early; its log:" >&2
       pm logs "$c" >&2 || true
       return 1
     fi
     http GET "$base/healthz"
-    [[ $code == 200 ]] && return 0
-    sleep 0.5
+    if [[ $code == 200 ]]; then
+      [[ -n $start ]] && echo "INFO $c: podman run -> first 200 in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+      return 0
+    fi
+    sleep 0.02
     : "$i"
   done
   echo "container-test: $c did not answer /healthz in 60 s; its log:" >&2
@@ -258,9 +261,10 @@ common_run=(run -d --ulimit nofile=4096:4096 --ulimit nproc=4096:4096
 # ---- 2. SQLite on /data ----------------------------------------------------------------------
 port=$(free_port)
 c="carat-ct-sqlite-$$"; containers+=("$c")
+started=$(date +%s%N)
 if pm "${common_run[@]}" --name "$c" -p "127.0.0.1:$port:8000" \
      -e APP_ENV=development -e DATABASE_URL=sqlite:////data/carat.db "$image" >"$work/run.log" 2>&1 \
-   && wait_healthy "$c" "http://127.0.0.1:$port"; then
+   && wait_healthy "$c" "http://127.0.0.1:$port" "$started"; then
   ok "sqlite: container starts (podman, runc, -p 127.0.0.1:$port:8000)"
   check_running_container sqlite "http://127.0.0.1:$port" "$c" seed
 else
