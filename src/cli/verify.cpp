@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/http_client.hpp"
+#include "util/strings.hpp"
 
 namespace carat::cli {
 
@@ -17,21 +18,6 @@ struct Outcome {
   bool passed = false;
   std::string detail;
 };
-
-std::string form_escape(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
-}
 
 std::string describe(const HttpResult& r) {
   if (!r.ok) return "no response (" + r.error + ")";
@@ -91,7 +77,7 @@ int verify(const VerifyOptions& o) {
   failed += !run("login", [&] {
     auto r = http_call("POST", base + "/api/auth/token",
                        {{"Content-Type", "application/x-www-form-urlencoded"}},
-                       "username=" + form_escape(o.email) + "&password=" + form_escape(o.password),
+                       "username=" + text::percent_encode(o.email) + "&password=" + text::percent_encode(o.password),
                        timeout_ms);
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     if (r.ok && r.status == 200 && j.is_object() && j.contains("access_token") &&

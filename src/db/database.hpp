@@ -194,6 +194,8 @@ class Pool {
  private:
   friend class Lease;
   void release(std::unique_ptr<Connection> conn);
+  // Opens a connection for a slot already counted as opened and in use; undoes that on failure.
+  std::unique_ptr<Connection> connect_slot();
 
   struct State;
   std::unique_ptr<Connector> connector_;

@@ -99,15 +99,7 @@ Lease Pool::acquire(std::chrono::milliseconds wait) {
       if (!conn->healthy()) {
         // Replace a session the server dropped (restart, failover) with a fresh one.
         conn.reset();
-        try {
-          conn = connector_->connect();
-        } catch (...) {
-          std::lock_guard relock(state_->mu);
-          --state_->in_use;
-          --state_->opened;
-          state_->cv.notify_one();
-          throw;
-        }
+        conn = connect_slot();
       }
       return Lease(this, std::move(conn));
     }
@@ -115,15 +107,7 @@ Lease Pool::acquire(std::chrono::milliseconds wait) {
       ++state_->opened;
       ++state_->in_use;
       lock.unlock();
-      try {
-        return Lease(this, connector_->connect());
-      } catch (...) {
-        std::lock_guard relock(state_->mu);
-        --state_->in_use;
-        --state_->opened;
-        state_->cv.notify_one();
-        throw;
-      }
+      return Lease(this, connect_slot());
     }
     if (!waited) {
       waited = true;
@@ -134,6 +118,19 @@ Lease Pool::acquire(std::chrono::milliseconds wait) {
       ++m.db_pool_timeouts;
       throw DbError(DbError::Kind::kTimeout, "no database connection free within the wait limit");
     }
+  }
+}
+
+std::unique_ptr<Connection> Pool::connect_slot() {
+  try {
+    return connector_->connect();
+  } catch (...) {
+    // The slot reserved for this connection is free again.
+    std::lock_guard lock(state_->mu);
+    --state_->in_use;
+    --state_->opened;
+    state_->cv.notify_one();
+    throw;
   }
 }
 

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/strings.hpp"
+
 namespace carat::media {
 
 namespace {
@@ -192,20 +194,7 @@ std::string sha256_hex(std::string_view data) {
 }
 
 std::string uri_encode(std::string_view s, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved || (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
+  return text::percent_encode(s, keep_slash);
 }
 
 AwsCredentials CredentialChain::get() {

@@ -25,6 +25,10 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_as_space
 
 bool is_valid_utf8(std::string_view s);
 
+// RFC 3986 percent-encoding: unreserved characters (A-Z a-z 0-9 - _ . ~) stay, every other byte
+// becomes %XX (upper-case hex, as AWS SigV4 requires); `keep_slash` leaves '/' (URL paths).
+std::string percent_encode(std::string_view s, bool keep_slash = false);
+
 // `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD, so client text that
 // reaches the database is always valid (PostgreSQL rejects invalid sequences).
 std::string to_valid_utf8(std::string_view s);
