@@ -254,12 +254,11 @@ Config load(const EnvLookup& env) {
   }
   c.run_migrations = r.boolean("RUN_MIGRATIONS", true);
   c.db_pool_size = r.integer("DB_POOL_SIZE", 0, 0, 1000);
-  // SQLite writers queue for one lock (and stall while a WAL checkpoint syncs), so requests wait
-  // longer there before admission control answers 503; PostgreSQL's row locks do not need it.
-  const int pool_wait_default =
-      c.database.kind == DatabaseUrl::Kind::kSqlite ? 5000 : 1000;
+  // Admission control: a request that gets no connection within this wait answers 503 rather
+  // than queueing without bound. Waiters are served in arrival order; 5 s leaves room for SQLite
+  // writers queueing for their one lock and for a small machine under a burst.
   c.db_pool_timeout =
-      std::chrono::milliseconds(r.integer("DB_POOL_TIMEOUT_MS", pool_wait_default, 1, 600000));
+      std::chrono::milliseconds(r.integer("DB_POOL_TIMEOUT_MS", 5000, 1, 600000));
   c.db_statement_timeout =
       std::chrono::milliseconds(r.integer("DB_STATEMENT_TIMEOUT_MS", 5000, 0, 3600000));
 

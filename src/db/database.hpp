@@ -176,8 +176,8 @@ class Connector {
   virtual std::unique_ptr<Connection> connect() = 0;
 };
 
-// A bounded pool. Checkout waits up to `wait` for a free connection, then throws
-// DbError(kTimeout) so the request answers 503 instead of queueing without bound.
+// A bounded pool. Checkout waits up to `wait` for a free connection, first come first served,
+// then throws DbError(kTimeout) so the request answers 503 instead of queueing without bound.
 class Pool {
  public:
   Pool(std::unique_ptr<Connector> connector, int size);
@@ -196,7 +196,11 @@ class Pool {
   void release(std::unique_ptr<Connection> conn);
   // Opens a connection for a slot already counted as opened and in use; undoes that on failure.
   std::unique_ptr<Connection> connect_slot();
+  // Gives `conn` (or, when it is empty, the right to open a connection) to the oldest waiter;
+  // false when nobody waits. Caller holds the lock.
+  bool hand_over_locked(std::unique_ptr<Connection>& conn);
 
+  struct Waiter;
   struct State;
   std::unique_ptr<Connector> connector_;
   Dialect dialect_;

@@ -61,13 +61,24 @@ bool ResultSet::boolean(size_t r, size_t c, bool if_null) const {
 
 // ---- Pool ----
 
+// Checkout is first come, first served: a request that finds no free connection joins a queue,
+// and a returned connection goes straight to the oldest waiter instead of back to the idle list
+// where a newly arrived request could take it first. With a plain condition variable, waiters
+// woken by notify_one lose that race again and again on a busy machine, and a few of them time
+// out (503) while the average wait is tens of milliseconds.
+struct Pool::Waiter {
+  std::condition_variable cv;
+  std::unique_ptr<Connection> conn;  // handed over by release(); empty when granted a slot
+  bool granted = false;              // a connection, or the right to open one, is ours
+};
+
 struct Pool::State {
   std::mutex mu;
-  std::condition_variable cv;
   std::deque<std::unique_ptr<Connection>> idle;
+  std::deque<Waiter*> waiters;  // oldest first
   int size = 0;
-  int in_use = 0;   // leased
-  int opened = 0;   // idle + leased (connections that exist)
+  int in_use = 0;   // leased, or granted to a waiter
+  int opened = 0;   // idle + leased + being opened (connections that exist or will)
   bool closed = false;
 };
 
@@ -87,49 +98,66 @@ Pool::~Pool() { close(); }
 Lease Pool::acquire(std::chrono::milliseconds wait) {
   auto& m = metrics::global();
   std::unique_lock lock(state_->mu);
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  bool waited = false;
-  while (true) {
-    if (state_->closed) throw DbError(DbError::Kind::kUnavailable, "database pool is closed");
-    if (!state_->idle.empty()) {
-      auto conn = std::move(state_->idle.front());
-      state_->idle.pop_front();
-      ++state_->in_use;
-      lock.unlock();
-      if (!conn->healthy()) {
-        // Replace a session the server dropped (restart, failover) with a fresh one.
-        conn.reset();
-        conn = connect_slot();
-      }
-      return Lease(this, std::move(conn));
+  if (state_->closed) throw DbError(DbError::Kind::kUnavailable, "database pool is closed");
+  std::unique_ptr<Connection> conn;
+  bool open_new = false;
+  if (state_->waiters.empty() && !state_->idle.empty()) {
+    conn = std::move(state_->idle.front());
+    state_->idle.pop_front();
+    ++state_->in_use;
+  } else if (state_->waiters.empty() && state_->opened < state_->size) {
+    ++state_->opened;
+    ++state_->in_use;
+    open_new = true;
+  } else {
+    ++m.db_pool_waits;
+    Waiter me;
+    state_->waiters.push_back(&me);
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    while (!me.granted && !state_->closed) {
+      if (me.cv.wait_until(lock, deadline) == std::cv_status::timeout) break;
     }
-    if (state_->opened < state_->size) {
-      ++state_->opened;
-      ++state_->in_use;
-      lock.unlock();
-      return Lease(this, connect_slot());
-    }
-    if (!waited) {
-      waited = true;
-      ++m.db_pool_waits;
-    }
-    if (state_->cv.wait_until(lock, deadline) == std::cv_status::timeout &&
-        state_->idle.empty() && state_->opened >= state_->size) {
+    if (!me.granted) {
+      std::erase(state_->waiters, &me);
+      if (state_->closed) throw DbError(DbError::Kind::kUnavailable, "database pool is closed");
       ++m.db_pool_timeouts;
       throw DbError(DbError::Kind::kTimeout, "no database connection free within the wait limit");
     }
+    conn = std::move(me.conn);
+    open_new = !conn;
   }
+  lock.unlock();
+  if (conn && !conn->healthy()) {
+    // Replace a session the server dropped (restart, failover) with a fresh one.
+    conn.reset();
+    open_new = true;
+  }
+  if (open_new) conn = connect_slot();
+  return Lease(this, std::move(conn));
+}
+
+bool Pool::hand_over_locked(std::unique_ptr<Connection>& conn) {
+  if (state_->closed || state_->waiters.empty()) return false;
+  Waiter* w = state_->waiters.front();
+  state_->waiters.pop_front();
+  w->conn = std::move(conn);
+  w->granted = true;
+  w->cv.notify_one();
+  return true;
 }
 
 std::unique_ptr<Connection> Pool::connect_slot() {
   try {
     return connector_->connect();
   } catch (...) {
-    // The slot reserved for this connection is free again.
+    // The slot reserved for this connection is free again: the oldest waiter may try to open it
+    // (and fails fast too while the database is down, instead of waiting out its limit).
     std::lock_guard lock(state_->mu);
-    --state_->in_use;
-    --state_->opened;
-    state_->cv.notify_one();
+    std::unique_ptr<Connection> none;
+    if (!hand_over_locked(none)) {
+      --state_->in_use;
+      --state_->opened;
+    }
     throw;
   }
 }
@@ -141,16 +169,19 @@ void Pool::release(std::unique_ptr<Connection> conn) {
     } catch (...) {
     }
   }
+  std::unique_ptr<Connection> broken;
   std::lock_guard lock(state_->mu);
+  if (!state_->closed && !conn->healthy()) {
+    // A broken session is closed; the next holder of its slot opens a fresh one.
+    broken = std::move(conn);
+  }
+  if (hand_over_locked(conn)) return;  // the lease (and its in_use count) passes on
   --state_->in_use;
-  if (state_->closed || !conn->healthy()) {
-    // A broken session is closed now; the next checkout opens a fresh one.
+  if (state_->closed || broken) {
     --state_->opened;
-    conn.reset();
   } else {
     state_->idle.push_back(std::move(conn));
   }
-  state_->cv.notify_one();
 }
 
 PoolStats Pool::stats() const {
@@ -170,8 +201,10 @@ void Pool::adopt(std::unique_ptr<Connection> conn) {
   std::lock_guard lock(state_->mu);
   if (state_->closed || state_->opened >= state_->size || !conn->healthy()) return;
   ++state_->opened;
+  ++state_->in_use;
+  if (hand_over_locked(conn)) return;
+  --state_->in_use;
   state_->idle.push_back(std::move(conn));
-  state_->cv.notify_one();
 }
 
 void Pool::close() {
@@ -181,7 +214,7 @@ void Pool::close() {
     state_->closed = true;
     idle.swap(state_->idle);
     state_->opened -= static_cast<int>(idle.size());
-    state_->cv.notify_all();
+    for (Waiter* w : state_->waiters) w->cv.notify_one();
   }
   idle.clear();
 }

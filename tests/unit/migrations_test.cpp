@@ -43,7 +43,9 @@ TEST(Migrations, OrderedUniqueVersions) {
   std::set<std::string> seen;
   for (size_t i = 0; i < list.size(); ++i) {
     EXPECT_TRUE(seen.insert(list[i].version).second) << list[i].version;
-    if (i > 0) EXPECT_LT(list[i - 1].version, list[i].version);
+    if (i > 0) {
+      EXPECT_LT(list[i - 1].version, list[i].version);
+    }
     EXPECT_FALSE(list[i].description.empty());
   }
   EXPECT_EQ(list[0].version, "0001_baseline");
