@@ -44,6 +44,18 @@ struct FakeConnector : Connector {
 
 int id_of(Lease& lease) { return dynamic_cast<FakeConnection&>(*lease).id; }
 
+// A checkout on another thread; its future tells how it failed (kOther if it succeeded).
+std::future<DbError::Kind> checkout_failure(Pool& pool, milliseconds wait) {
+  return std::async(std::launch::async, [&pool, wait] {
+    try {
+      pool.acquire(wait);
+      return DbError::Kind::kOther;
+    } catch (const DbError& e) {
+      return e.kind();
+    }
+  });
+}
+
 // Waits until `n` more checkouts than `before` have queued.
 void await_waiters(const Pool& pool, int64_t before, int n) {
   for (int i = 0; i < 2000 && pool.stats().waits < before + n; ++i) {
@@ -157,16 +169,7 @@ TEST(Pool, AFailedConnectLetsTheNextWaiterTryInsteadOfTimingOut) {
   auto held = std::make_unique<Lease>(pool.acquire(milliseconds(10)));
   const int64_t waits = pool.stats().waits;
   std::vector<std::future<DbError::Kind>> results;
-  for (int i = 0; i < 3; ++i) {
-    results.push_back(std::async(std::launch::async, [&] {
-      try {
-        pool.acquire(milliseconds(10000));
-        return DbError::Kind::kOther;
-      } catch (const DbError& e) {
-        return e.kind();
-      }
-    }));
-  }
+  for (int i = 0; i < 3; ++i) results.push_back(checkout_failure(pool, milliseconds(10000)));
   await_waiters(pool, waits, 3);
   fc.fail = true;
   dynamic_cast<FakeConnection&>(**held).broken = true;  // the database went away
@@ -185,14 +188,7 @@ TEST(Pool, CloseWakesWaitersAndRefusesCheckouts) {
   Pool pool(std::make_unique<FakeConnector>(), 1);
   auto held = std::make_unique<Lease>(pool.acquire(milliseconds(10)));
   const int64_t waits = pool.stats().waits;
-  auto waiter = std::async(std::launch::async, [&] {
-    try {
-      pool.acquire(milliseconds(60000));
-      return DbError::Kind::kOther;
-    } catch (const DbError& e) {
-      return e.kind();
-    }
-  });
+  auto waiter = checkout_failure(pool, milliseconds(60000));
   await_waiters(pool, waits, 1);
   pool.close();
   ASSERT_EQ(waiter.wait_for(std::chrono::seconds(5)), std::future_status::ready);
