@@ -1,24 +1,17 @@
 #include "auth/jwt.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <nlohmann/json.hpp>
+
+#include "util/crypto.hpp"
+#include "util/strings.hpp"
 
 namespace carat::auth {
 
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len);
-  return std::string(reinterpret_cast<char*>(md), len);
-}
 
 int decode_char(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -27,31 +20,6 @@ int decode_char(char c) {
   if (c == '-') return 62;
   if (c == '_') return 63;
   return -1;
-}
-
-// Decodes one UTF-8 code point (input already validated by the JSON parser or the database).
-char32_t next_code_point(std::string_view s, size_t& i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  auto cont = [&](size_t k) -> char32_t {
-    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) & 0x3F : 0;
-  };
-  char32_t cp;
-  size_t n;
-  if (b0 < 0x80) {
-    cp = b0;
-    n = 1;
-  } else if (b0 < 0xE0) {
-    cp = ((b0 & 0x1F) << 6) | cont(1);
-    n = 2;
-  } else if (b0 < 0xF0) {
-    cp = ((b0 & 0x0F) << 12) | (cont(1) << 6) | cont(2);
-    n = 3;
-  } else {
-    cp = ((b0 & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3);
-    n = 4;
-  }
-  i += n;
-  return cp;
 }
 
 }  // namespace
@@ -114,7 +82,7 @@ std::string python_json_string(std::string_view s) {
   std::string out = "\"";
   size_t i = 0;
   while (i < s.size()) {
-    const char32_t cp = next_code_point(s, i);
+    const char32_t cp = text::next_code_point(s, i);
     switch (cp) {
       case '"': out += "\\\""; continue;
       case '\\': out += "\\\\"; continue;
@@ -148,7 +116,7 @@ std::string create_token(std::string_view subject, int64_t expires_at, std::stri
   const std::string payload =
       "{\"sub\":" + python_json_string(subject) + ",\"exp\":" + std::to_string(expires_at) + "}";
   std::string signing_input = kHeader + "." + base64url_encode(payload);
-  const std::string sig = hmac_sha256(key, signing_input);
+  const std::string sig = crypto::hmac_sha256(key, signing_input);
   return signing_input + "." + base64url_encode(sig);
 }
 
@@ -171,7 +139,7 @@ std::optional<std::string> verify_token(std::string_view token, std::string_view
   if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "HS256") {
     return std::nullopt;
   }
-  const std::string expected = hmac_sha256(key, token.substr(0, d2));
+  const std::string expected = crypto::hmac_sha256(key, token.substr(0, d2));
   if (sig->size() != expected.size() ||
       CRYPTO_memcmp(sig->data(), expected.data(), expected.size()) != 0) {
     return std::nullopt;

@@ -49,11 +49,6 @@ void LoginThrottle::clear_email(const std::string& email_key) {
   by_email_.erase(email_key);
 }
 
-size_t LoginThrottle::tracked_keys() const {
-  std::lock_guard lock(mu_);
-  return by_email_.size() + by_ip_.size();
-}
-
 void LoginThrottle::prune(Clock::time_point now) {
   for (auto* map : {&by_email_, &by_ip_}) {
     for (auto it = map->begin(); it != map->end();) {

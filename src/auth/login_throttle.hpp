@@ -25,7 +25,6 @@ class LoginThrottle {
   void record_failure(const std::string& email_key, const std::string& ip,
                       Clock::time_point now = Clock::now());
   void clear_email(const std::string& email_key);
-  size_t tracked_keys() const;
 
  private:
   using Failures = std::deque<Clock::time_point>;

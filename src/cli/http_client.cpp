@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "util/strings.hpp"
+
 namespace carat::cli {
 
 namespace {
@@ -17,8 +19,7 @@ size_t on_header(char* ptr, size_t size, size_t n, void* user) {
   std::string line(ptr, size * n);
   const size_t colon = line.find(':');
   if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    const std::string name = text::to_lower_ascii(line.substr(0, colon));
     std::string value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ')) value.erase(value.begin());
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();

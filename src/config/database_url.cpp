@@ -5,6 +5,8 @@
 #include <memory>
 #include <vector>
 
+#include "util/strings.hpp"
+
 namespace carat::config {
 
 namespace {
@@ -14,20 +16,13 @@ struct Span {
   bool inner = false;  // inside the previous span (a narrower reading of the same password)
 };
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Lenient percent-decoding (a bad escape stays as it is), for comparing keys and secrets.
 std::string percent_decoded(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-        hex_value(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+    if (s[i] == '%' && i + 2 < s.size() && text::hex_value(s[i + 1]) >= 0 &&
+        text::hex_value(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(text::hex_value(s[i + 1]) * 16 + text::hex_value(s[i + 2])));
       i += 2;
     } else {
       out.push_back(s[i]);

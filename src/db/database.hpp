@@ -111,15 +111,11 @@ class DbError : public std::runtime_error {
     kTimeout,              // statement timeout, pool exhausted
     kOther,
   };
-  DbError(Kind kind, std::string message, std::string constraint = {})
-      : std::runtime_error(std::move(message)), kind_(kind), constraint_(std::move(constraint)) {}
+  DbError(Kind kind, std::string message) : std::runtime_error(std::move(message)), kind_(kind) {}
   Kind kind() const { return kind_; }
-  // The violated constraint or index name when the backend reports it.
-  const std::string& constraint() const { return constraint_; }
 
  private:
   Kind kind_;
-  std::string constraint_;
 };
 
 // One database session. Not thread-safe: used by one request at a time.
@@ -144,10 +140,7 @@ class Connection {
 struct PoolStats {
   int size = 0;
   int in_use = 0;
-  int64_t waits = 0;       // checkouts that had to wait for a free connection
-  int64_t timeouts = 0;    // checkouts that gave up (answered 503)
-  int64_t errors = 0;      // statements that failed with a server or connection error
-  int64_t statements = 0;  // statements executed
+  int64_t waits = 0;  // checkouts that had to wait for a free connection
 };
 
 class Pool;
@@ -182,7 +175,6 @@ class Pool {
  public:
   Pool(std::unique_ptr<Connector> connector, int size);
   ~Pool();
-  Dialect dialect() const { return dialect_; }
   Lease acquire(std::chrono::milliseconds wait);
   PoolStats stats() const;
   // Drops idle connections and refuses new checkouts (shutdown).
@@ -203,7 +195,6 @@ class Pool {
   struct Waiter;
   struct State;
   std::unique_ptr<Connector> connector_;
-  Dialect dialect_;
   std::unique_ptr<State> state_;
 };
 

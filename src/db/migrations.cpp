@@ -1,6 +1,5 @@
 #include "db/migrations.hpp"
 
-#include <openssl/evp.h>
 
 #include <functional>
 #include <map>
@@ -9,6 +8,7 @@
 #include "db/sql/migrations_sql.hpp"
 #include "db/sql/schema.hpp"
 #include "observability/log.hpp"
+#include "util/crypto.hpp"
 
 namespace carat::db {
 
@@ -16,19 +16,6 @@ namespace {
 
 namespace q = sql::migrations;
 using db::Dialect;
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0xF]);
-  }
-  return out;
-}
 
 struct Introspection {
   std::set<std::string> tables;
@@ -316,7 +303,7 @@ MigrationReport migrate(Connection& c, const std::string& service_version) {
     std::set<std::string> known;
     for (const auto& m : migrations()) {
       known.insert(m.version);
-      const std::string checksum = sha256_hex(m.definition(c.dialect()));
+      const std::string checksum = crypto::sha256_hex(m.definition(c.dialect()));
       if (auto it = applied.find(m.version); it != applied.end()) {
         if (it->second != checksum) {
           throw MigrationError("migration " + std::string(m.version) +

@@ -88,7 +88,6 @@ Lease::~Lease() {
 
 Pool::Pool(std::unique_ptr<Connector> connector, int size)
     : connector_(std::move(connector)),
-      dialect_(connector_->dialect()),
       state_(std::make_unique<State>()) {
   state_->size = size < 1 ? 1 : size;
 }
@@ -191,9 +190,6 @@ PoolStats Pool::stats() const {
   s.in_use = state_->in_use;
   auto& m = metrics::global();
   s.waits = m.db_pool_waits.load();
-  s.timeouts = m.db_pool_timeouts.load();
-  s.errors = m.db_errors.load();
-  s.statements = m.db_statements.load();
   return s;
 }
 

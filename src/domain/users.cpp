@@ -17,16 +17,16 @@ std::optional<std::string> ts(const db::ResultSet& rs, size_t r, size_t c) {
 
 }  // namespace
 
-User user_from_row(const db::ResultSet& rs, size_t r, size_t c0) {
+User user_from_row(const db::ResultSet& rs, size_t r) {
   User u;
-  u.id = rs.i64(r, c0);
-  u.email = rs.str(r, c0 + 1);
-  u.display_name = rs.str(r, c0 + 2);
-  u.membership_type = rs.is_null(r, c0 + 3) ? "premium" : rs.str(r, c0 + 3);
-  u.is_active = rs.boolean(r, c0 + 4, true);
-  u.created_at = ts(rs, r, c0 + 5);
-  u.updated_at = ts(rs, r, c0 + 6);
-  u.password_hash = rs.opt_str(r, c0 + 7);
+  u.id = rs.i64(r, 0);
+  u.email = rs.str(r, 1);
+  u.display_name = rs.str(r, 2);
+  u.membership_type = rs.is_null(r, 3) ? "premium" : rs.str(r, 3);
+  u.is_active = rs.boolean(r, 4, true);
+  u.created_at = ts(rs, r, 5);
+  u.updated_at = ts(rs, r, 6);
+  u.password_hash = rs.opt_str(r, 7);
   return u;
 }
 

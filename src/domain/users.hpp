@@ -35,7 +35,7 @@ struct Profile {
   std::optional<std::string> created_at, updated_at;
 };
 
-User user_from_row(const db::ResultSet& rs, size_t row, size_t first_col = 0);
+User user_from_row(const db::ResultSet& rs, size_t row);
 Profile profile_from_row(const db::ResultSet& rs, size_t row);
 
 std::optional<User> find_user_by_email(db::Connection& c, const std::string& email);

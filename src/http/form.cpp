@@ -1,5 +1,7 @@
 #include "http/form.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 #include "util/strings.hpp"
 
 namespace carat::http {
@@ -10,17 +12,6 @@ std::string_view trim_ascii(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
 }
 
 // Value of `key` in a header parameter list: `form-data; name="file"; filename="a.png"`.
@@ -37,7 +28,7 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
     }
     std::string_view param = trim_ascii(rest.substr(0, end));
     const size_t eq = param.find('=');
-    if (eq != std::string_view::npos && iequals(trim_ascii(param.substr(0, eq)), key)) {
+    if (eq != std::string_view::npos && boost::beast::iequals(trim_ascii(param.substr(0, eq)), key)) {
       std::string_view v = trim_ascii(param.substr(eq + 1));
       if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
         std::string out;
@@ -124,11 +115,11 @@ std::optional<std::vector<FormField>> parse_multipart(std::string_view body,
       if (colon != std::string_view::npos) {
         const std::string_view name = trim_ascii(line.substr(0, colon));
         const std::string_view value = trim_ascii(line.substr(colon + 1));
-        if (iequals(name, "content-disposition")) {
+        if (boost::beast::iequals(name, "content-disposition")) {
           has_disposition = true;
           if (auto n = header_param(value, "name")) field.name = *n;
           field.filename = header_param(value, "filename");
-        } else if (iequals(name, "content-type")) {
+        } else if (boost::beast::iequals(name, "content-type")) {
           field.content_type = std::string(value);
         }
       }

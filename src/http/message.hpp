@@ -14,7 +14,6 @@ struct Route;
 
 struct Request {
   std::string method;  // upper case as received
-  std::string target;  // raw request target
   std::string path;    // raw path, before '?'
   std::string query;   // raw query string, without '?'
   // Header names lower-cased; values as received.

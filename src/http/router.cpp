@@ -39,8 +39,9 @@ bool split_path(std::string_view raw_path, std::vector<std::string>& out) {
 void Router::add(Route route) {
   routes_.push_back(std::make_unique<Route>(std::move(route)));
   const Route* r = routes_.back().get();
-  Compiled c{r, {}};
+  Compiled c{r, {}, {}};
   split_path(r->pattern, c.segments);
+  for (const auto& s : c.segments) c.rank.push_back(is_param(s) ? 0 : 1);
   compiled_.push_back(std::move(c));
 }
 
@@ -50,38 +51,32 @@ MatchResult Router::match(std::string_view method, std::string_view raw_path) co
   if (!split_path(raw_path, segments)) return result;
 
   const std::string_view want = method == "HEAD" ? std::string_view("GET") : method;
-  const Compiled* best = nullptr;
-  // Specificity: the position of the first parameter segment (later is more literal).
-  auto literal_rank = [](const Compiled& c) {
-    std::vector<int> rank;
-    for (const auto& s : c.segments) rank.push_back(is_param(s) ? 0 : 1);
-    return rank;
-  };
-  std::set<std::string> allowed;
-  std::vector<int> best_rank;
-  bool any = false;
-  for (const auto& c : compiled_) {
-    if (c.segments.size() != segments.size()) continue;
-    bool ok = true;
-    for (size_t i = 0; i < segments.size() && ok; ++i) {
-      ok = is_param(c.segments[i]) || c.segments[i] == segments[i];
+  auto matches = [&](const Compiled& c) {
+    if (c.segments.size() != segments.size()) return false;
+    for (size_t i = 0; i < segments.size(); ++i) {
+      if (!is_param(c.segments[i]) && c.segments[i] != segments[i]) return false;
     }
-    if (!ok) continue;
-    const auto rank = literal_rank(c);
-    // A path matched by a more literal pattern belongs to that pattern only: /api/users/me is
-    // never /api/users/{user_id}, even for a method only the parameter route has.
-    if (any && rank < best_rank) continue;
-    if (!any || rank > best_rank) {
-      any = true;
-      best_rank = rank;
-      allowed.clear();
+    return true;
+  };
+  // A path matched by a more literal pattern belongs to that pattern only: /api/users/me is
+  // never /api/users/{user_id}, even for a method only the parameter route has.
+  const Compiled* most_literal = nullptr;
+  const Compiled* best = nullptr;
+  for (const auto& c : compiled_) {
+    if (!matches(c)) continue;
+    if (most_literal == nullptr || c.rank > most_literal->rank) {
+      most_literal = &c;
       best = nullptr;
     }
-    allowed.insert(c.route->method);
-    if (c.route->method == want) best = &c;
+    if (c.rank == most_literal->rank && c.route->method == want) best = &c;
   }
-  if (!any) return result;
+  if (most_literal == nullptr) return result;
   if (best == nullptr) {
+    // 405: the methods of the patterns as literal as the best match (only built here).
+    std::set<std::string> allowed;
+    for (const auto& c : compiled_) {
+      if (c.rank == most_literal->rank && matches(c)) allowed.insert(c.route->method);
+    }
     result.kind = MatchResult::Kind::kMethodNotAllowed;
     if (allowed.count("GET")) allowed.insert("HEAD");
     std::string allow;

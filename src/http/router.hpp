@@ -53,6 +53,9 @@ class Router {
   struct Compiled {
     const Route* route;
     std::vector<std::string> segments;  // "{name}" marks a parameter
+    // Specificity: 1 for a literal segment, 0 for a parameter; compared lexicographically, so
+    // the position of the first parameter decides (later is more literal).
+    std::vector<int> rank;
   };
   std::vector<std::unique_ptr<Route>> routes_;
   std::vector<Compiled> compiled_;

@@ -322,10 +322,10 @@ class Session : public std::enable_shared_from_this<Session> {
     req_ = Request{};
     req_.method = std::string(h.method_string());
     req_.is_head = h.method() == bhttp::verb::head;
-    req_.target = std::string(h.target());
-    const size_t q = req_.target.find('?');
-    req_.path = req_.target.substr(0, q);
-    if (q != std::string::npos) req_.query = req_.target.substr(q + 1);
+    const std::string_view target = h.target();
+    const size_t q = target.find('?');
+    req_.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) req_.query = std::string(target.substr(q + 1));
     req_.headers.reserve(16);
     for (const auto& field : h) {
       req_.headers.emplace_back(text::to_lower_ascii(field.name_string()),
@@ -430,7 +430,6 @@ void Server::listen() {
 
 int Server::port() const { return impl_->acceptor.local_endpoint().port(); }
 
-bool Server::draining() const { return impl_->draining.load(); }
 
 void Server::run() {
   impl_->do_accept();

@@ -66,7 +66,6 @@ class Server {
   // Connection: close), close idle keep-alive connections, then return from run() once every
   // connection is gone or `grace` has passed. Thread-safe; callable from a signal thread.
   void stop(std::chrono::seconds grace);
-  bool draining() const;
 
   struct Impl;  // public so the connection class in server.cpp can name it
 

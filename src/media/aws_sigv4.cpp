@@ -1,8 +1,6 @@
 #include "media/aws_sigv4.hpp"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <cctype>
 #include <cstdlib>
@@ -13,30 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/crypto.hpp"
 #include "util/strings.hpp"
 
 namespace carat::media {
 
 namespace {
-
-std::string hex(const unsigned char* data, size_t len) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (size_t i = 0; i < len; ++i) {
-    out.push_back(kHex[data[i] >> 4]);
-    out.push_back(kHex[data[i] & 0xF]);
-  }
-  return out;
-}
-
-std::string hmac(std::string_view key, std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len);
-  return std::string(reinterpret_cast<char*>(md), len);
-}
 
 std::string format_time(std::chrono::system_clock::time_point t, const char* fmt) {
   const std::time_t tt = std::chrono::system_clock::to_time_t(t);
@@ -48,10 +28,10 @@ std::string format_time(std::chrono::system_clock::time_point t, const char* fmt
 }
 
 std::string signing_key(const AwsCredentials& c, const std::string& date, const std::string& region) {
-  const std::string k_date = hmac("AWS4" + c.secret_access_key, date);
-  const std::string k_region = hmac(k_date, region);
-  const std::string k_service = hmac(k_region, "s3");
-  return hmac(k_service, "aws4_request");
+  const std::string k_date = crypto::hmac_sha256("AWS4" + c.secret_access_key, date);
+  const std::string k_region = crypto::hmac_sha256(k_date, region);
+  const std::string k_service = crypto::hmac_sha256(k_region, "s3");
+  return crypto::hmac_sha256(k_service, "aws4_request");
 }
 
 // SigV4 canonical header value: trimmed, inner runs of spaces collapsed to one.
@@ -186,17 +166,6 @@ std::optional<AwsCredentials> from_instance_metadata() {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return hex(md, len);
-}
-
-std::string uri_encode(std::string_view s, bool keep_slash) {
-  return text::percent_encode(s, keep_slash);
-}
-
 AwsCredentials CredentialChain::get() {
   std::lock_guard lock(mu_);
   const auto now = std::chrono::system_clock::now();
@@ -227,13 +196,11 @@ SignedRequest sign_request(const std::string& method, const std::string& scheme_
                            const AwsCredentials& creds, std::chrono::system_clock::time_point now) {
   const std::string amz_date = format_time(now, "%Y%m%dT%H%M%SZ");
   const std::string date = amz_date.substr(0, 8);
-  const std::string payload_hash = sha256_hex(payload);
+  const std::string payload_hash = crypto::sha256_hex(payload);
 
   std::map<std::string, std::string> headers;  // lower-case names, sorted
   for (const auto& [k, v] : extra_headers) {
-    std::string lk = k;
-    for (auto& ch : lk) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    headers[lk] = canonical_header_value(v);
+    headers[text::to_lower_ascii(k)] = canonical_header_value(v);
   }
   headers["host"] = host;
   headers["x-amz-content-sha256"] = payload_hash;
@@ -250,10 +217,10 @@ SignedRequest sign_request(const std::string& method, const std::string& scheme_
                                 signed_headers + "\n" + payload_hash;
   const std::string scope = date + "/" + region + "/s3/aws4_request";
   const std::string to_sign =
-      "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + sha256_hex(canonical);
-  const std::string sig_raw = hmac(signing_key(creds, date, region), to_sign);
+      "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + crypto::sha256_hex(canonical);
+  const std::string sig_raw = crypto::hmac_sha256(signing_key(creds, date, region), to_sign);
   const std::string signature =
-      hex(reinterpret_cast<const unsigned char*>(sig_raw.data()), sig_raw.size());
+      crypto::hex(sig_raw);
 
   SignedRequest out;
   out.url = scheme_host + path;
@@ -284,15 +251,15 @@ std::string presign_get(const std::string& scheme_host, const std::string& host,
   std::string canonical_query;
   for (const auto& [k, v] : query) {
     if (!canonical_query.empty()) canonical_query += "&";
-    canonical_query += uri_encode(k, false) + "=" + uri_encode(v, false);
+    canonical_query += text::percent_encode(k, false) + "=" + text::percent_encode(v, false);
   }
   const std::string canonical = "GET\n" + path + "\n" + canonical_query + "\nhost:" + host +
                                 "\n\nhost\nUNSIGNED-PAYLOAD";
   const std::string to_sign =
-      "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + sha256_hex(canonical);
-  const std::string sig_raw = hmac(signing_key(creds, date, region), to_sign);
+      "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + crypto::sha256_hex(canonical);
+  const std::string sig_raw = crypto::hmac_sha256(signing_key(creds, date, region), to_sign);
   return scheme_host + path + "?" + canonical_query + "&X-Amz-Signature=" +
-         hex(reinterpret_cast<const unsigned char*>(sig_raw.data()), sig_raw.size());
+         crypto::hex(sig_raw);
 }
 
 }  // namespace carat::media

@@ -39,10 +39,6 @@ struct SignedRequest {
   std::map<std::string, std::string> headers;  // to send, including Authorization
 };
 
-std::string sha256_hex(std::string_view data);
-// RFC 3986 encoding as SigV4 wants it; `keep_slash` for object keys in paths.
-std::string uri_encode(std::string_view s, bool keep_slash);
-
 // Signs a request to `host` + `path` (already encoded) with the payload hash in the header.
 // `host` must be what the request's Host header carries (no default port). The returned
 // headers exclude Host; the caller sends it (or lets the HTTP client derive the same value).

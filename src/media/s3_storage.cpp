@@ -9,6 +9,7 @@
 
 #include "media/aws_sigv4.hpp"
 #include "observability/log.hpp"
+#include "util/strings.hpp"
 
 namespace carat::media {
 
@@ -42,8 +43,7 @@ class S3Storage final : public Storage {
       // S3-compatible stores and the test emulator: path-style addressing on the endpoint.
       const size_t sep = s_.endpoint.find("://");
       if (sep == std::string::npos) throw StorageError("AWS_ENDPOINT_URL_S3 is not a URL");
-      std::string scheme = s_.endpoint.substr(0, sep);
-      for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const std::string scheme = text::to_lower_ascii(s_.endpoint.substr(0, sep));
       const std::string rest = s_.endpoint.substr(sep + 3);
       std::string authority = rest.substr(0, rest.find_first_of("/?#"));
       if (authority.empty()) throw StorageError("AWS_ENDPOINT_URL_S3 has no host");
@@ -57,7 +57,7 @@ class S3Storage final : public Storage {
       }
       host_ = authority;
       scheme_host_ = scheme + "://" + authority;
-      path_prefix_ = "/" + uri_encode(s_.bucket, false);
+      path_prefix_ = "/" + text::percent_encode(s_.bucket, false);
     } else {
       host_ = s_.bucket + ".s3." + s_.region + ".amazonaws.com";
       scheme_host_ = "https://" + host_;
@@ -91,7 +91,7 @@ class S3Storage final : public Storage {
   }
 
   std::string object_path(const std::string& name) const {
-    return path_prefix_ + "/" + uri_encode(s_.prefix + name, true);
+    return path_prefix_ + "/" + text::percent_encode(s_.prefix + name, true);
   }
 
   void call(const std::string& method, const std::string& name, std::string_view payload,

@@ -15,7 +15,7 @@ namespace {
 std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
 
 // spdlog provides the locked, buffered stderr sink; we format the line ourselves as JSON.
-std::shared_ptr<spdlog::logger> logger() {
+spdlog::logger& logger() {
   static auto instance = [] {
     auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
     auto l = std::make_shared<spdlog::logger>("carat", sink);
@@ -24,7 +24,7 @@ std::shared_ptr<spdlog::logger> logger() {
     l->flush_on(spdlog::level::trace);
     return l;
   }();
-  return instance;
+  return *instance;
 }
 
 const char* level_name(Level l) {
@@ -62,7 +62,7 @@ void write(Level level, std::string_view msg, std::initializer_list<Field> field
     std::visit([&](const auto& v) { w.value(v); }, f.value);
   }
   w.end_object();
-  logger()->info(w.str());
+  logger().info(w.str());
 }
 
 }  // namespace carat::log

@@ -29,11 +29,6 @@ bool Executor::try_post(std::function<void()> task) {
   return true;
 }
 
-size_t Executor::queued() const {
-  std::lock_guard lock(mu_);
-  return queue_.size();
-}
-
 void Executor::shutdown() {
   {
     std::lock_guard lock(mu_);

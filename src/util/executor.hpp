@@ -40,7 +40,6 @@ class Executor {
     return fut.get();
   }
 
-  size_t queued() const;
   // Stops taking work, finishes what is queued, joins the threads.
   void shutdown();
 

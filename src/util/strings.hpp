@@ -16,6 +16,8 @@ size_t code_points(std::string_view s);
 std::string_view trim(std::string_view s);
 
 std::string to_lower_ascii(std::string_view s);
+// Value of a hex digit, -1 for any other character.
+int hex_value(char c);
 
 bool contains_nul(std::string_view s);
 
@@ -24,6 +26,8 @@ bool contains_nul(std::string_view s);
 std::optional<std::string> percent_decode(std::string_view s, bool plus_as_space);
 
 bool is_valid_utf8(std::string_view s);
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid there.
+size_t utf8_sequence_length(std::string_view s, size_t i);
 
 // RFC 3986 percent-encoding: unreserved characters (A-Z a-z 0-9 - _ . ~) stay, every other byte
 // becomes %XX (upper-case hex, as AWS SigV4 requires); `keep_slash` leaves '/' (URL paths).

@@ -16,6 +16,8 @@
 #include <filesystem>
 #include <map>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include <httplib.h>
 #include <fstream>
@@ -27,6 +29,8 @@
 #include "media/aws_sigv4.hpp"
 #include "media/local_storage.hpp"
 #include "process.hpp"
+#include "util/crypto.hpp"
+#include "util/strings.hpp"
 
 using namespace carat;
 
@@ -65,7 +69,7 @@ TEST(SigV4, GetObjectExample) {
 }
 
 TEST(SigV4, PutObjectExampleWithPayloadAndEncodedKey) {
-  const std::string path = "/" + media::uri_encode("test$file.text", true);
+  const std::string path = "/" + text::percent_encode("test$file.text", true);
   ASSERT_EQ(path, "/test%24file.text");
   const auto r = media::sign_request(
       "PUT", std::string("https://") + kHost, kHost, path,
@@ -117,11 +121,11 @@ TEST(SigV4, CanonicalHeaderValuesAreTrimmed) {
 }
 
 TEST(SigV4, UriEncodeFollowsRfc3986) {
-  EXPECT_EQ(media::uri_encode("a b+c~_-.", false), "a%20b%2Bc~_-.");
-  EXPECT_EQ(media::uri_encode("media/x y.png", true), "media/x%20y.png");
-  EXPECT_EQ(media::uri_encode("media/x", false), "media%2Fx");
-  EXPECT_EQ(media::uri_encode("東", false), "%E6%9D%B1");
-  EXPECT_EQ(media::sha256_hex(""), kEmptySha256);
+  EXPECT_EQ(text::percent_encode("a b+c~_-.", false), "a%20b%2Bc~_-.");
+  EXPECT_EQ(text::percent_encode("media/x y.png", true), "media/x%20y.png");
+  EXPECT_EQ(text::percent_encode("media/x", false), "media%2Fx");
+  EXPECT_EQ(text::percent_encode("東", false), "%E6%9D%B1");
+  EXPECT_EQ(crypto::sha256_hex(""), kEmptySha256);
 }
 
 // ---- credential chain: environment, then the container endpoint (ECS / App Runner) ----
@@ -272,11 +276,17 @@ TEST(MediaFormat, DimensionsFromHeaders) {
   ASSERT_TRUE(d);
   EXPECT_EQ(d->width, 640);
   EXPECT_EQ(d->height, 480);
-  // Truncated headers give no size, never a crash.
-  for (const auto& s : {png, gif, jpg, webp}) {
+  // A truncated header gives no size or the right one: never a wrong size, never a crash.
+  const std::vector<std::tuple<std::string, int, int>> images = {
+      {png, 3, 2}, {gif, 5, 7}, {jpg, 6, 4}, {webp, 640, 480}};
+  for (const auto& [s, width, height] : images) {
     for (size_t n = 0; n < s.size(); ++n) {
       const auto f = sniff_image(s.substr(0, n));
-      if (f) (void)image_dimensions(s.substr(0, n), *f);
+      if (!f) continue;
+      if (const auto got = image_dimensions(s.substr(0, n), *f)) {
+        EXPECT_EQ(got->width, width) << "prefix of " << n << " bytes";
+        EXPECT_EQ(got->height, height) << "prefix of " << n << " bytes";
+      }
     }
   }
 }

@@ -236,19 +236,16 @@ class PgConnection final : public Connection {
       return PgResultPtr(res, &PQclear);
     }
     const char* sqlstate = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-    const char* constraint =
-        res != nullptr ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : nullptr;
     const bool bad = PQstatus(conn_) != CONNECTION_OK;
     const auto kind = classify(sqlstate, bad);
     std::string msg = trim_message(res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
     if (msg.empty()) msg = trim_message(PQerrorMessage(conn_));
-    std::string cname = constraint != nullptr ? constraint : "";
     if (res != nullptr) PQclear(res);
     if (kind != DbError::Kind::kUniqueViolation && kind != DbError::Kind::kForeignKeyViolation &&
         kind != DbError::Kind::kCheckViolation) {
       ++metrics::global().db_errors;
     }
-    throw DbError(kind, what + ": " + msg, std::move(cname));
+    throw DbError(kind, what + ": " + msg);
   }
 
   PgSettings settings_;

@@ -79,7 +79,6 @@ class SqliteConnection final : public Connection {
     sqlite3_create_function(db_, "carat_hashtag", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                             &sql_hashtag, nullptr, nullptr);
     exec_script("PRAGMA foreign_keys = ON");
-    exec_script("PRAGMA busy_timeout = 5000");
     if (path != ":memory:") exec_script("PRAGMA journal_mode = WAL");
     exec_script("PRAGMA synchronous = NORMAL");
   }
@@ -120,7 +119,7 @@ class SqliteConnection final : public Connection {
         const int ext = sqlite3_extended_errcode(db_);
         std::string msg = sqlite3_errmsg(db_);
         sqlite3_reset(stmt);
-        fail(ext, std::string(q.name) + ": " + msg, msg);
+        fail(ext, std::string(q.name) + ": " + msg);
       }
       for (int c = 0; c < ncols; ++c) {
         if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
@@ -145,7 +144,7 @@ class SqliteConnection final : public Connection {
     if (rc != SQLITE_OK) {
       std::string msg = err != nullptr ? err : sqlite3_errmsg(db_);
       sqlite3_free(err);
-      fail(sqlite3_extended_errcode(db_), "script: " + msg, msg);
+      fail(sqlite3_extended_errcode(db_), "script: " + msg);
     }
   }
 
@@ -174,18 +173,13 @@ class SqliteConnection final : public Connection {
   }
 
  private:
-  [[noreturn]] void fail(int extended, const std::string& message, const std::string& raw) {
+  [[noreturn]] void fail(int extended, const std::string& message) {
     const auto kind = classify(extended);
     if (kind == DbError::Kind::kUnavailable || kind == DbError::Kind::kOther ||
         kind == DbError::Kind::kTimeout) {
       ++metrics::global().db_errors;
     }
-    // "UNIQUE constraint failed: users.email" -> "users.email"
-    std::string constraint;
-    if (const size_t colon = raw.find("failed: "); colon != std::string::npos) {
-      constraint = raw.substr(colon + 8);
-    }
-    throw DbError(kind, message, constraint);
+    throw DbError(kind, message);
   }
 
   sqlite3_stmt* statement(const Query& q) {
@@ -202,7 +196,7 @@ class SqliteConnection final : public Connection {
     if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
                            &stmt, nullptr) != SQLITE_OK) {
       std::string msg = sqlite3_errmsg(db_);
-      fail(sqlite3_extended_errcode(db_), "prepare " + std::string(q.name) + ": " + msg, msg);
+      fail(sqlite3_extended_errcode(db_), "prepare " + std::string(q.name) + ": " + msg);
     }
     cache_.emplace(std::string(q.name), Cached{stmt, std::string(q.text(Dialect::kSqlite))});
     return stmt;
