@@ -27,16 +27,14 @@ bool is_json_content_type(const http::Request& req) {
 }  // namespace
 
 void RequestContext::check_json_syntax() {
-  if (!req.body.empty() && is_json_content_type(req)) json_body();
+  if (!req.body.empty() && is_json_content_type(req)) json_body(kNotAModel);
 }
 
-const nlohmann::json& RequestContext::json_body() {
+const nlohmann::json& RequestContext::json_body(const NotAnObject& not_object) {
   if (body_) return *body_;
   dto::Validator v;
   if (!is_json_content_type(req)) {
-    v.add("model_attributes_type", {std::string("body")},
-          "Input should be a valid dictionary or object to extract fields from",
-          dto::json_quote(req.body));
+    v.add(not_object.type, {std::string("body")}, not_object.message, dto::json_quote(req.body));
     v.throw_if_errors();
   }
   if (req.body.empty()) {
@@ -47,13 +45,11 @@ const nlohmann::json& RequestContext::json_body() {
   return *body_;
 }
 
-const nlohmann::json& RequestContext::json_object() {
-  const auto& j = json_body();
+const nlohmann::json& RequestContext::json_object(const NotAnObject& not_object) {
+  const auto& j = json_body(not_object);
   if (!j.is_object()) {
     dto::Validator v;
-    v.add("model_attributes_type", {std::string("body")},
-          "Input should be a valid dictionary or object to extract fields from",
-          dto::input_json(j));
+    v.add(not_object.type, {std::string("body")}, not_object.message, dto::input_json(j));
     v.throw_if_errors();
   }
   return j;
@@ -71,33 +67,31 @@ std::optional<std::string_view> RequestContext::bearer_token() const {
   return token;
 }
 
-const domain::User* RequestContext::optional_user() {
-  if (user_resolved_) return user_ ? &*user_ : nullptr;
-  user_resolved_ = true;
+RequestContext::Auth RequestContext::resolve_user() {
+  if (auth_ != Auth::kUnresolved) return auth_;
   auto token = bearer_token();
-  if (!token) return nullptr;
+  if (!token) return auth_ = Auth::kNoToken;
   auto email = auth::verify_token(*token, app.config.secret_key, timeutil::now_seconds());
-  if (!email) return nullptr;
+  if (!email) return auth_ = Auth::kBadCredentials;
   auto user = domain::find_user_by_email(db(), *email);
-  if (!user || !user->is_active) return nullptr;
+  if (!user) return auth_ = Auth::kBadCredentials;
+  if (!user->is_active) return auth_ = Auth::kInactive;
   user_ = std::move(user);
   req.user_id = user_->id;
-  return &*user_;
+  return auth_ = Auth::kOk;
+}
+
+const domain::User* RequestContext::optional_user() {
+  return resolve_user() == Auth::kOk ? &*user_ : nullptr;
 }
 
 const domain::User& RequestContext::require_user() {
-  if (user_resolved_ && user_) return *user_;
-  auto token = bearer_token();
-  if (!token) throw http::unauthorized("Not authenticated");
-  auto email = auth::verify_token(*token, app.config.secret_key, timeutil::now_seconds());
-  if (!email) throw http::unauthorized("Could not validate credentials");
-  auto user = domain::find_user_by_email(db(), *email);
-  if (!user) throw http::unauthorized("Could not validate credentials");
-  if (!user->is_active) throw http::bad_request("Inactive user");
-  user_ = std::move(user);
-  user_resolved_ = true;
-  req.user_id = user_->id;
-  return *user_;
+  switch (resolve_user()) {
+    case Auth::kOk: return *user_;
+    case Auth::kNoToken: throw http::unauthorized("Not authenticated");
+    case Auth::kInactive: throw http::bad_request("Inactive user");
+    default: throw http::unauthorized("Could not validate credentials");
+  }
 }
 
 const domain::User& RequestContext::require_admin() {

@@ -29,12 +29,20 @@ class RequestContext {
   // 422 json_invalid even before authentication. Called by the pipeline for JSON routes.
   void check_json_syntax();
 
-  // The JSON body (api.md §1.4): 422 json_invalid for bad syntax, model_attributes_type for a
-  // non-JSON content type, missing at ["body"] for an empty body. Handlers call it after
-  // authentication (shape errors are validation, step 6).
-  const nlohmann::json& json_body();
-  // As json_body(), and it must be an object (model_attributes_type otherwise).
-  const nlohmann::json& json_object();
+  // The 422 item for a body that is not an object: a pydantic model's, or an untyped dict's
+  // (api.md §1.5.3).
+  struct NotAnObject {
+    const char* type;
+    const char* message;
+  };
+  static constexpr NotAnObject kNotAModel{
+      "model_attributes_type", "Input should be a valid dictionary or object to extract fields from"};
+  static constexpr NotAnObject kNotADict{"dict_type", "Input should be a valid dictionary"};
+
+  // The JSON body, an object (api.md §1.4): 422 json_invalid for bad syntax, `not_object` for a
+  // non-JSON content type or another JSON value, missing at ["body"] for an empty body.
+  // Handlers call it after authentication (shape errors are validation, step 6).
+  const nlohmann::json& json_object(const NotAnObject& not_object = kNotAModel);
 
   // Optional authentication: any problem means anonymous.
   const domain::User* optional_user();
@@ -48,11 +56,16 @@ class RequestContext {
 
  private:
   std::optional<std::string_view> bearer_token() const;
+  // The parsed body, any JSON value.
+  const nlohmann::json& json_body(const NotAnObject& not_object);
+  // Who the request's token names, worked out once per request.
+  enum class Auth { kUnresolved, kNoToken, kBadCredentials, kInactive, kOk };
+  Auth resolve_user();
 
   std::optional<db::Lease> lease_;
   std::optional<nlohmann::json> body_;
-  bool user_resolved_ = false;
-  std::optional<domain::User> user_;
+  Auth auth_ = Auth::kUnresolved;
+  std::optional<domain::User> user_;  // set when auth_ is kOk
   bool query_parsed_ = false;
   std::vector<std::pair<std::string, std::string>> query_;
 };

@@ -62,7 +62,7 @@ int64_t insert_user(db::Connection& c, const DemoUser& u) {
                    {std::string(u.email), hash, std::string(u.display_name),
                     std::string(u.membership), true});
   const int64_t id = rs.i64(0, 0);
-  domain::ensure_profile(c, id);
+  domain::create_default_profile(c, id);
   return id;
 }
 

@@ -3,6 +3,7 @@
 #include "db/sql/media.hpp"
 #include "domain/users.hpp"
 #include "observability/log.hpp"
+#include "util/strings.hpp"
 
 namespace carat::domain {
 
@@ -91,8 +92,6 @@ std::optional<Dimensions> webp_size(std::string_view d) {
   return std::nullopt;
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 }  // namespace
 
 std::optional<ImageFormat> sniff_image(std::string_view d) {
@@ -130,8 +129,7 @@ bool is_valid_media_name(std::string_view name) {
 std::optional<std::string_view> image_content_type_for(std::string_view name) {
   const size_t dot = name.rfind('.');
   if (dot == std::string_view::npos) return std::nullopt;
-  std::string ext;
-  for (char c : name.substr(dot + 1)) ext.push_back(lower(c));
+  const std::string ext = text::to_lower_ascii(name.substr(dot + 1));
   if (ext == "jpg" || ext == "jpeg") return "image/jpeg";
   if (ext == "png") return "image/png";
   if (ext == "gif") return "image/gif";
@@ -147,11 +145,22 @@ std::optional<std::string> media_name_from_url(std::string_view url) {
   return std::string(name);
 }
 
-bool media_usable_by(db::Connection& c, int64_t media_id, int64_t user_id, bool is_admin) {
-  if (!valid_id(media_id)) return false;
-  const auto rs = c.exec(sqlm::kOwner, {media_id});
-  if (rs.empty()) return false;
-  return is_admin || rs.i64(0, 0) == user_id;
+std::set<int64_t> usable_media_ids(db::Connection& c, const std::vector<int64_t>& ids,
+                                   int64_t user_id, bool is_admin) {
+  std::set<int64_t> wanted;
+  for (int64_t id : ids) {
+    if (valid_id(id)) wanted.insert(id);
+  }
+  std::set<int64_t> usable;
+  if (wanted.empty()) return usable;
+  std::string array = "[";
+  for (int64_t id : wanted) array += (array.size() > 1 ? "," : "") + std::to_string(id);
+  array += "]";
+  const auto rs = c.exec(sqlm::kOwners, {array});
+  for (size_t r = 0; r < rs.rows(); ++r) {
+    if (is_admin || rs.i64(r, 1) == user_id) usable.insert(rs.i64(r, 0));
+  }
+  return usable;
 }
 
 void delete_media_asset_if_orphaned(db::Connection& c, media::Storage& storage,

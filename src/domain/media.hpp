@@ -3,8 +3,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "db/database.hpp"
 #include "media/storage.hpp"
@@ -45,9 +47,10 @@ std::optional<std::string_view> image_content_type_for(std::string_view name);
 // hold other forms; nothing outside MEDIA_DIR / the prefix is ever touched).
 std::optional<std::string> media_name_from_url(std::string_view url);
 
-// True when `media_id` exists and belongs to `user_id` (any owner for admins). Ids outside
-// 1..2147483647 refer to nothing (api.md §1.4).
-bool media_usable_by(db::Connection& c, int64_t media_id, int64_t user_id, bool is_admin);
+// The ids among `ids` that exist and belong to `user_id` (any owner for admins), in one query.
+// Ids outside 1..2147483647 refer to nothing (api.md §1.4).
+std::set<int64_t> usable_media_ids(db::Connection& c, const std::vector<int64_t>& ids,
+                                   int64_t user_id, bool is_admin);
 
 // After a post delete has committed (api.md §5.5): deletes the media_assets row when no
 // posts.media_id and no post_media row references it (its own short transaction), then removes

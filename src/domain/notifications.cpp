@@ -7,47 +7,40 @@ namespace carat::domain {
 
 namespace {
 
-void insert(db::Connection& c, int64_t recipient, const char* type, const std::string& payload) {
-  c.exec(db::sql::notifications::kInsert, {recipient, type, payload});
+// Notifies `recipient` unless they are the actor; `w` holds the payload object, still open.
+void insert(db::Connection& c, int64_t recipient, const User& actor, const char* type,
+            JsonWriter& w) {
+  if (recipient == actor.id) return;
+  w.end_object();
+  c.exec(db::sql::notifications::kInsert, {recipient, type, w.str()});
+}
+
+// A payload object opened with the fields every notification carries.
+JsonWriter actor_payload(const User& actor) {
+  JsonWriter w;
+  w.begin_object().field("actor_id", actor.id).field("actor_display_name", actor.display_name);
+  return w;
 }
 
 }  // namespace
 
 void notify_reaction(db::Connection& c, int64_t post_author, const User& actor, int64_t post_id,
                      int64_t reaction_id, const std::string& reaction_type) {
-  if (post_author == actor.id) return;
-  JsonWriter w;
-  w.begin_object()
-      .field("actor_id", actor.id)
-      .field("actor_display_name", actor.display_name)
-      .field("post_id", post_id)
-      .field("reaction_id", reaction_id)
-      .field("reaction_type", reaction_type)
-      .end_object();
-  insert(c, post_author, "reaction", w.str());
+  JsonWriter w = actor_payload(actor);
+  w.field("post_id", post_id).field("reaction_id", reaction_id).field("reaction_type", reaction_type);
+  insert(c, post_author, actor, "reaction", w);
 }
 
 void notify_comment(db::Connection& c, int64_t post_author, const User& actor, int64_t post_id,
                     int64_t comment_id) {
-  if (post_author == actor.id) return;
-  JsonWriter w;
-  w.begin_object()
-      .field("actor_id", actor.id)
-      .field("actor_display_name", actor.display_name)
-      .field("post_id", post_id)
-      .field("comment_id", comment_id)
-      .end_object();
-  insert(c, post_author, "comment", w.str());
+  JsonWriter w = actor_payload(actor);
+  w.field("post_id", post_id).field("comment_id", comment_id);
+  insert(c, post_author, actor, "comment", w);
 }
 
 void notify_follow(db::Connection& c, int64_t followee, const User& actor) {
-  if (followee == actor.id) return;
-  JsonWriter w;
-  w.begin_object()
-      .field("actor_id", actor.id)
-      .field("actor_display_name", actor.display_name)
-      .end_object();
-  insert(c, followee, "follow", w.str());
+  JsonWriter w = actor_payload(actor);
+  insert(c, followee, actor, "follow", w);
 }
 
 }  // namespace carat::domain

@@ -81,7 +81,10 @@ std::optional<Profile> find_profile(db::Connection& c, int64_t user_id) {
 }
 
 void ensure_profile(db::Connection& c, int64_t user_id) {
-  if (!c.exec(sqlp::kByUser, {user_id}).empty()) return;
+  if (c.exec(sqlp::kByUser, {user_id}).empty()) create_default_profile(c, user_id);
+}
+
+void create_default_profile(db::Connection& c, int64_t user_id) {
   const std::string base = "user_" + std::to_string(user_id);
   std::string handle = base;
   for (int n = 2; !c.exec(sqlp::kHandleTakenByOther, {handle, user_id}).empty(); ++n) {

@@ -49,6 +49,8 @@ std::optional<Profile> find_profile(db::Connection& c, int64_t user_id);
 // Creates the default profile (handle user_<id>, or user_<id>_2, …) if the user has none.
 // Must run inside a write transaction.
 void ensure_profile(db::Connection& c, int64_t user_id);
+// The same for a user known to have no profile (just created).
+void create_default_profile(db::Connection& c, int64_t user_id);
 
 // Ids of the API are 32-bit (api.md §1.4): anything else refers to nothing.
 inline bool valid_id(int64_t id) { return id >= 1 && id <= 2147483647; }

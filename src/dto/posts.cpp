@@ -6,30 +6,10 @@
 
 namespace carat::dto {
 
+namespace {
 
-void write_raw_post(JsonWriter& w, const db::ResultSet& rs, size_t r) {
-  w.begin_object();
-  w.field("id", rs.i64(r, 0));
-  w.field("user_id", rs.i64(r, 1));
-  opt_text(w, "title", rs, r, 2);
-  text_or(w, "body", rs, r, 3, "");
-  text_or(w, "visibility", rs, r, 4, "public");
-  opt_text(w, "youtube_url", rs, r, 5);
-  opt_int(w, "media_id", rs, r, 6);
-  opt_text(w, "category", rs, r, 7);
-  opt_text(w, "subcategory", rs, r, 8);
-  text_or(w, "post_type", rs, r, 9, "post");
-  opt_text(w, "slug", rs, r, 10);
-  text_or(w, "status", rs, r, 11, "published");
-  opt_text(w, "og_image_url", rs, r, 12);
-  opt_text(w, "excerpt", rs, r, 13);
-  timestamp(w, "created_at", rs, r, 14);
-  timestamp(w, "updated_at", rs, r, 15);
-  w.end_object();
-}
-
-void write_post_out(JsonWriter& w, const db::ResultSet& rs, size_t r) {
-  w.begin_object();
+// Columns 2..13 of a post row (title .. excerpt); returns the post_type written.
+std::string_view write_post_columns(JsonWriter& w, const db::ResultSet& rs, size_t r) {
   opt_text(w, "title", rs, r, 2);
   text_or(w, "body", rs, r, 3, "");
   text_or(w, "visibility", rs, r, 4, "public");
@@ -43,6 +23,24 @@ void write_post_out(JsonWriter& w, const db::ResultSet& rs, size_t r) {
   text_or(w, "status", rs, r, 11, "published");
   opt_text(w, "og_image_url", rs, r, 12);
   opt_text(w, "excerpt", rs, r, 13);
+  return post_type;
+}
+
+}  // namespace
+
+void write_raw_post(JsonWriter& w, const db::ResultSet& rs, size_t r) {
+  w.begin_object();
+  w.field("id", rs.i64(r, 0));
+  w.field("user_id", rs.i64(r, 1));
+  write_post_columns(w, rs, r);
+  timestamp(w, "created_at", rs, r, 14);
+  timestamp(w, "updated_at", rs, r, 15);
+  w.end_object();
+}
+
+void write_post_out(JsonWriter& w, const db::ResultSet& rs, size_t r) {
+  w.begin_object();
+  const std::string_view post_type = write_post_columns(w, rs, r);
   w.field("id", rs.i64(r, 0));
   w.field("user_id", rs.i64(r, 1));
   opt_text(w, "media_url", rs, r, 18);

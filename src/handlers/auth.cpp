@@ -66,7 +66,7 @@ http::Response register_user(RequestContext& ctx) {
     auto rs = db.exec(sqlu::kInsert, {normalized, hash, display_name.value,
                                       ctx.app.config.default_membership_type, true});
     user = domain::user_from_row(rs, 0);
-    domain::ensure_profile(db, user.id);
+    domain::create_default_profile(db, user.id);
     tx.commit();
   } catch (const db::DbError& e) {
     if (e.kind() == db::DbError::Kind::kUniqueViolation) {
@@ -117,21 +117,15 @@ http::Response me(RequestContext& ctx) { return user_response(ctx.require_user()
 http::Response admin_users(RequestContext& ctx) {
   ctx.require_admin();
   auto rs = ctx.db().exec(sqlu::kAll);
-  JsonWriter w;
-  w.begin_array();
-  for (size_t r = 0; r < rs.rows(); ++r) dto::write_user_out(w, domain::user_from_row(rs, r));
-  w.end_array();
-  return ok(w);
+  return array_response(rs.rows(), [&](JsonWriter& w, size_t r) {
+    dto::write_user_out(w, domain::user_from_row(rs, r));
+  });
 }
 
 http::Response admin_posts(RequestContext& ctx) {
   ctx.require_admin();
   auto rs = ctx.db().exec(db::sql::posts::kAdminAll);
-  JsonWriter w;
-  w.begin_array();
-  for (size_t r = 0; r < rs.rows(); ++r) dto::write_raw_post(w, rs, r);
-  w.end_array();
-  return ok(w);
+  return array_response(rs.rows(), [&](JsonWriter& w, size_t r) { dto::write_raw_post(w, rs, r); });
 }
 
 }  // namespace

@@ -36,17 +36,6 @@ void write_comment_out(JsonWriter& w, const db::ResultSet& rs, size_t r) {
   w.end_object();
 }
 
-// skip/limit of api.md §1.10 (defaults 0/50; clamped, never rejected).
-struct Page {
-  int64_t skip = 0;
-  int64_t limit = 50;
-};
-
-Page read_page(QueryReader& q) {
-  return Page{std::max<int64_t>(0, q.integer("skip", 0)),
-              std::clamp<int64_t>(q.integer("limit", 50), 1, 100)};
-}
-
 // The listing of a post the caller may see; `[]` for a missing or invisible post (the web client
 // shows placeholder comments on any non-2xx answer).
 std::optional<db::ResultSet> visible_comments(RequestContext& ctx, int64_t post_id,
@@ -69,7 +58,7 @@ void throw_rate_limited(int64_t retry_after) {
 http::Response list_post_comments(RequestContext& ctx) {
   QueryReader q(ctx);
   auto post_id = q.validator().path_int("post_id", ctx.req.path_params[0]);
-  const Page page = read_page(q);
+  const Page page = q.page();
   q.done();
   auto rs = visible_comments(ctx, *post_id, sqlc::kListForPost, page);
   JsonWriter w;
@@ -94,28 +83,6 @@ http::Response list_post_comments(RequestContext& ctx) {
   return ok(w);
 }
 
-// The body of this endpoint is an untyped dict in the reference version, so a non-object is
-// `dict_type` (api.md §1.5.3), also for a non-JSON content type.
-const Json& dict_body(RequestContext& ctx) {
-  auto not_a_dict = [](std::string input_json) {
-    dto::Validator v;
-    v.add("dict_type", {std::string("body")}, "Input should be a valid dictionary",
-          std::move(input_json));
-    v.throw_if_errors();
-  };
-  const Json* body = nullptr;
-  try {
-    body = &ctx.json_body();
-  } catch (const http::ValidationError& e) {
-    if (e.items().size() == 1 && e.items()[0].type == "model_attributes_type") {
-      not_a_dict(e.items()[0].input_json);
-    }
-    throw;
-  }
-  if (!body->is_object()) not_a_dict(dto::input_json(*body));
-  return *body;
-}
-
 // The hand-written checks of api.md §5.8: a string, trimmed length 1..max, else 400 `detail`.
 // A NUL character is a 422 value_error instead (§1.11a), reported with the other 422 items.
 std::optional<std::string> checked_text(dto::Validator& v, const Json& body, const char* key,
@@ -135,7 +102,8 @@ std::optional<std::string> checked_text(dto::Validator& v, const Json& body, con
 
 http::Response create_post_comment(RequestContext& ctx) {
   const auto& user = ctx.require_user();
-  const Json& body = dict_body(ctx);
+  // An untyped dict in the reference version: a non-object is dict_type (api.md §1.5.3).
+  const Json& body = ctx.json_object(RequestContext::kNotADict);
   dto::Validator v;
   auto post_id = v.path_int("post_id", ctx.req.path_params[0]);
   auto author_name = checked_text(v, body, "authorName", 50);  // validated, never stored
@@ -163,14 +131,11 @@ http::Response create_post_comment(RequestContext& ctx) {
 http::Response list_comments(RequestContext& ctx) {
   QueryReader q(ctx);
   auto post_id = q.required_integer("post_id");
-  const Page page = read_page(q);
+  const Page page = q.page();
   q.done();
   auto rs = visible_comments(ctx, *post_id, sqlc::kListOut, page);
-  JsonWriter w;
-  w.begin_array();
-  for (size_t r = 0; rs && r < rs->rows(); ++r) write_comment_out(w, *rs, r);
-  w.end_array();
-  return ok(w);
+  return array_response(rs ? rs->rows() : 0,
+                        [&](JsonWriter& w, size_t r) { write_comment_out(w, *rs, r); });
 }
 
 http::Response create_comment(RequestContext& ctx) {

@@ -10,6 +10,16 @@ namespace carat::handlers {
 
 inline http::Response ok(JsonWriter& w) { return http::Response::json(w.take()); }
 
+// A JSON array of `rows` items, item r written by write_row(w, r).
+template <class WriteRow>
+http::Response array_response(size_t rows, WriteRow write_row) {
+  JsonWriter w;
+  w.begin_array();
+  for (size_t r = 0; r < rows; ++r) write_row(w, r);
+  w.end_array();
+  return ok(w);
+}
+
 inline http::Response message(std::string_view text) {
   JsonWriter w;
   w.begin_object().field("message", text).end_object();

@@ -24,11 +24,7 @@ void write_follow_out(JsonWriter& w, const db::ResultSet& rs, size_t r) {
 }
 
 http::Response follow_list(const db::ResultSet& rs) {
-  JsonWriter w;
-  w.begin_array();
-  for (size_t r = 0; r < rs.rows(); ++r) write_follow_out(w, rs, r);
-  w.end_array();
-  return ok(w);
+  return array_response(rs.rows(), [&](JsonWriter& w, size_t r) { write_follow_out(w, rs, r); });
 }
 
 http::Response create_follow(RequestContext& ctx) {
@@ -46,11 +42,9 @@ http::Response create_follow(RequestContext& ctx) {
     if (!domain::valid_id(followee_id) || !domain::find_user_by_id(db, followee_id)) {
       throw http::not_found("User not found");
     }
-    if (!db.exec(sqlf::kExists, {user.id, followee_id}).empty()) {
-      throw http::bad_request("Already following this user");
-    }
+    // The primary key (follower, followee) turns a repeat into no row: one statement, no race.
     auto rs = db.exec(sqlf::kInsert, {user.id, followee_id});
-    if (rs.empty()) throw http::bad_request("Already following this user");  // lost a race
+    if (rs.empty()) throw http::bad_request("Already following this user");
     domain::notify_follow(db, followee_id, user);
     tx.commit();
     JsonWriter w;

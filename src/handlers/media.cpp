@@ -83,12 +83,6 @@ http::Response upload(RequestContext& ctx) {
   return ok(w);
 }
 
-http::Response not_found() {
-  JsonWriter w;
-  w.begin_object().field("detail", "Not Found").end_object();
-  return http::Response::json(w.take(), 404);
-}
-
 std::string http_date(int64_t unix_seconds) {
   const std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
@@ -129,7 +123,7 @@ http::Response serve_local(RequestContext& ctx, const std::string& name) {
   const auto inm = ctx.req.header("if-none-match");
   // HEAD and revalidations need only the metadata; the bytes are read for a full GET only.
   auto meta = storage.stat(name);
-  if (!meta) return not_found();
+  if (!meta) throw http::not_found("Not Found");
 
   http::Response res;
   const auto type = domain::image_content_type_for(name);
@@ -149,7 +143,7 @@ http::Response serve_local(RequestContext& ctx, const std::string& name) {
     return res;
   }
   auto file = storage.read(name);
-  if (!file) return not_found();  // deleted between the two calls
+  if (!file) throw http::not_found("Not Found");  // deleted between the two calls
   // The file could have been replaced in between; describe what is actually sent.
   if (file->etag != meta->etag) {
     res.set_header("ETag", file->etag);
@@ -161,7 +155,7 @@ http::Response serve_local(RequestContext& ctx, const std::string& name) {
 
 http::Response serve_remote(RequestContext& ctx, const std::string& name) {
   // Only names the service issued are redirected: no presigned URL for arbitrary keys.
-  if (ctx.db().exec(sqlm::kExistsByUrl, {"/media/" + name}).empty()) return not_found();
+  if (ctx.db().exec(sqlm::kExistsByUrl, {"/media/" + name}).empty()) throw http::not_found("Not Found");
   ctx.release_db();
   auto location = ctx.app.storage.presigned_url(name);
   if (!location) throw media::StorageError("no presigned URL for " + name);
@@ -176,7 +170,7 @@ http::Response serve_remote(RequestContext& ctx, const std::string& name) {
 
 http::Response serve(RequestContext& ctx) {
   const std::string& name = ctx.req.path_params.at(0);
-  if (!domain::is_valid_media_name(name)) return not_found();
+  if (!domain::is_valid_media_name(name)) throw http::not_found("Not Found");
   return ctx.app.storage.is_remote() ? serve_remote(ctx, name) : serve_local(ctx, name);
 }
 

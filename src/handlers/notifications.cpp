@@ -63,15 +63,11 @@ void write_notification_out(JsonWriter& w, const db::ResultSet& rs, size_t r) {
 http::Response list_notifications(RequestContext& ctx) {
   const auto& user = ctx.require_user();
   QueryReader q(ctx);
-  const int64_t skip = std::max<int64_t>(0, q.integer("skip", 0));
-  const int64_t limit = std::clamp<int64_t>(q.integer("limit", 50), 1, 100);
+  const Page page = q.page();
   q.done();
-  auto rs = ctx.db().exec(sqln::kList, {user.id, limit, skip});
-  JsonWriter w;
-  w.begin_array();
-  for (size_t r = 0; r < rs.rows(); ++r) write_notification_out(w, rs, r);
-  w.end_array();
-  return ok(w);
+  auto rs = ctx.db().exec(sqln::kList, {user.id, page.limit, page.skip});
+  return array_response(rs.rows(),
+                        [&](JsonWriter& w, size_t r) { write_notification_out(w, rs, r); });
 }
 
 http::Response mark_notification(RequestContext& ctx) {

@@ -91,15 +91,20 @@ std::vector<int64_t> normalized_media_ids(const std::vector<int64_t>& ids) {
 // The media rules need the database, so they run after the pure checks; still 422.
 void check_media(RequestContext& ctx, dto::Validator& v, const domain::User& user,
                  const PostFields& f, const Json& body) {
-  auto& db = ctx.db();
-  if (f.media_id.has_value() &&
-      !domain::media_usable_by(db, f.media_id.value, user.id, user.is_admin())) {
+  std::vector<int64_t> ids;
+  if (f.media_id.has_value()) ids.push_back(f.media_id.value);
+  if (f.media_ids.has_value()) {
+    ids.insert(ids.end(), f.media_ids.value.begin(), f.media_ids.value.end());
+  }
+  if (ids.empty()) return;
+  const auto usable = domain::usable_media_ids(ctx.db(), ids, user.id, user.is_admin());
+  if (f.media_id.has_value() && !usable.count(f.media_id.value)) {
     v.value_error(v.loc("media_id"), "unknown media id", body["media_id"]);
   }
   if (f.media_ids.has_value()) {
     const auto& raw = body["media_ids"];
     for (size_t i = 0; i < f.media_ids.value.size(); ++i) {
-      if (!domain::media_usable_by(db, f.media_ids.value[i], user.id, user.is_admin())) {
+      if (!usable.count(f.media_ids.value[i])) {
         dto::Loc loc = v.loc("media_ids");
         loc.emplace_back(static_cast<int64_t>(i));
         v.value_error(loc, "unknown media id", raw[i]);
@@ -237,12 +242,12 @@ http::Response create_post(RequestContext& ctx) {
 }
 
 // Loads the post for a write by `user`: 404 when missing or invisible to a non-author non-admin,
-// 403 when visible but not theirs (api.md §5.4).
-int64_t authorize_post_write(db::Connection& db, const domain::User& user, int64_t post_id) {
-  auto rs = db.exec(sqlp::kOwnerAndStatus, {post_id});
+// 403 when visible but not theirs (api.md §5.4). Returns the post's own media_id.
+std::optional<int64_t> authorize_post_write(db::Connection& db, const domain::User& user,
+                                            int64_t post_id) {
+  auto rs = db.exec(sqlp::kOwnerAndMedia, {post_id});
   if (rs.empty()) throw http::not_found("Post not found");
-  const int64_t author = rs.i64(0, 0);
-  if (author == user.id || user.is_admin()) return author;
+  if (rs.i64(0, 0) == user.id || user.is_admin()) return rs.opt_i64(0, 1);
   if (!domain::visible_post_author(db, user.id, post_id)) throw http::not_found("Post not found");
   throw http::forbidden("Not enough permissions");
 }
@@ -307,8 +312,7 @@ http::Response delete_post(RequestContext& ctx) {
   std::optional<int64_t> media_id;
   {
     db::Transaction tx(db, true);
-    authorize_post_write(db, user, *id);
-    media_id = db.exec(sqlp::kOwnerAndStatus, {*id}).opt_i64(0, 1);
+    media_id = authorize_post_write(db, user, *id);
     domain::delete_post_rows(db, *id);
     tx.commit();
   }

@@ -83,8 +83,12 @@ http::Response put_own(RequestContext& ctx) {
   const auto& body = ctx.json_object();
   auto& db = ctx.db();
   db::Transaction tx(db, true);
-  domain::ensure_profile(db, user.id);
   auto rs = db.exec(sqlp::kByUserForUpdate, {user.id});
+  if (rs.empty()) {
+    // Legacy registration could leave a user without a profile; repair it first.
+    domain::create_default_profile(db, user.id);
+    rs = db.exec(sqlp::kByUserForUpdate, {user.id});
+  }
   domain::Profile p = domain::profile_from_row(rs, 0);
 
   dto::Validator v;

@@ -1,6 +1,7 @@
 // Typed query parameters with the contract's 422 items (api.md §1.4, §1.10).
 #pragma once
 
+#include <algorithm>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -9,6 +10,12 @@
 #include "dto/validate.hpp"
 
 namespace carat::handlers {
+
+// skip/limit of api.md §1.10.
+struct Page {
+  int64_t skip = 0;
+  int64_t limit = 50;
+};
 
 class QueryReader {
  public:
@@ -32,6 +39,12 @@ class QueryReader {
     validator_.add("enum", {std::string("query"), std::string(name)}, "Input should be " + expected,
                    dto::json_quote(*raw), "{\"expected\":" + dto::json_quote(expected) + "}");
     return std::nullopt;
+  }
+
+  // skip/limit: defaults 0/50, clamped (skip >= 0, limit 1..100), never rejected for range.
+  Page page() {
+    return Page{std::max<int64_t>(0, integer("skip", 0)),
+                std::clamp<int64_t>(integer("limit", 50), 1, 100)};
   }
 
   // A required integer (422 missing when absent).

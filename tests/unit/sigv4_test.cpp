@@ -362,7 +362,10 @@ class MediaAssets : public ::testing::Test {
     carat::testing::remove_tree(dir_);
   }
   // Any asset is usable by an admin exactly when it exists.
-  bool exists(int64_t id) { return domain::media_usable_by(*conn_, id, 0, true); }
+  bool exists(int64_t id) { return usable({id}, 0, true).count(id) == 1; }
+  std::set<int64_t> usable(const std::vector<int64_t>& ids, int64_t user, bool admin) {
+    return domain::usable_media_ids(*conn_, ids, user, admin);
+  }
 
   std::string dir_;
   std::unique_ptr<db::Connector> connector_;
@@ -372,13 +375,18 @@ class MediaAssets : public ::testing::Test {
 }  // namespace
 
 TEST_F(MediaAssets, UsableByOwnerOrAdminOnly) {
-  EXPECT_TRUE(domain::media_usable_by(*conn_, 10, 1, false));
-  EXPECT_FALSE(domain::media_usable_by(*conn_, 10, 2, false));
-  EXPECT_TRUE(domain::media_usable_by(*conn_, 10, 2, true)) << "admins may use any asset";
-  EXPECT_FALSE(domain::media_usable_by(*conn_, 999, 1, true));
+  // Assets 10..12 belong to user 1, 13 and 14 to user 2 (SetUp); 999 does not exist.
+  EXPECT_EQ(usable({10}, 1, false), (std::set<int64_t>{10}));
+  EXPECT_TRUE(usable({10}, 2, false).empty());
+  EXPECT_EQ(usable({10}, 2, true), (std::set<int64_t>{10})) << "admins may use any asset";
+  EXPECT_TRUE(usable({999}, 1, true).empty());
   for (int64_t bad : {int64_t{0}, int64_t{-1}, int64_t{2147483648}, INT64_MAX}) {
-    EXPECT_FALSE(domain::media_usable_by(*conn_, bad, 1, true)) << bad;
+    EXPECT_TRUE(usable({bad}, 1, true).empty()) << bad;
   }
+  // Many ids, repeats and unknown ones, in one call.
+  EXPECT_EQ(usable({11, 999, 10, 11, -5, 12}, 1, false), (std::set<int64_t>{10, 11, 12}));
+  EXPECT_EQ(usable({10, 13, 14}, 2, false), (std::set<int64_t>{13, 14}));
+  EXPECT_TRUE(usable({}, 1, true).empty());
 }
 
 TEST_F(MediaAssets, OrphanDeleteKeepsReferencedAssets) {

@@ -8,11 +8,7 @@ namespace carat::db::sql::follows {
 // Columns of FollowOut: follower_user_id, followee_user_id, status, created_at.
 
 // A row for the pair, whatever its status.
-inline constexpr Query kExists{
-    "follows_exists",
-    "SELECT 1 FROM follows WHERE follower_user_id = $1 AND followee_user_id = $2"};
-
-// No row back when the pair exists already (a concurrent follow won the race).
+// No row back when the pair exists already (primary key follower_user_id, followee_user_id).
 inline constexpr Query kInsert{
     "follows_insert",
     "INSERT INTO follows (follower_user_id, followee_user_id, status, created_at) "

@@ -14,7 +14,12 @@ inline constexpr Query kInsert{
 inline constexpr Query kExistsByUrl{"media_exists_by_url",
                                     "SELECT 1 FROM media_assets WHERE url = $1 LIMIT 1"};
 
-inline constexpr Query kOwner{"media_owner", "SELECT user_id FROM media_assets WHERE id = $1"};
+// Owners of the assets among a JSON array of ids (one statement for all of a post's media).
+inline constexpr Query kOwners{
+    "media_owners",
+    "SELECT id, user_id FROM media_assets "
+    "WHERE id IN (SELECT json_array_elements_text($1::json)::bigint)",
+    "SELECT id, user_id FROM media_assets WHERE id IN (SELECT value FROM json_each($1))"};
 
 // Deletes the asset only while nothing points at it: the check and the delete are one statement,
 // so a post that starts referencing the asset concurrently either is seen here or makes this

@@ -50,7 +50,7 @@ std::string hashtag_matcher(Dialect d, const std::string& category);
 // Visibility check of one post: $1 caller, $2 post id -> one row (user_id) when visible.
 const Query& visible_post_owner(Dialect d);
 
-inline constexpr Query kOwnerAndStatus{"posts_owner", "SELECT user_id, media_id FROM posts WHERE id = $1"};
+inline constexpr Query kOwnerAndMedia{"posts_owner", "SELECT user_id, media_id FROM posts WHERE id = $1"};
 
 inline constexpr Query kSlugTaken{"posts_slug_taken", "SELECT 1 FROM posts WHERE slug = $1 LIMIT 1"};
 inline constexpr Query kSlugTakenByOther{
