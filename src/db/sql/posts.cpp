@@ -1,7 +1,7 @@
 #include "db/sql/posts.hpp"
 
-#include <map>
-#include <mutex>
+#include <deque>
+#include <string>
 
 namespace carat::db::sql::posts {
 
@@ -61,16 +61,18 @@ std::string sort_count_column(Sort sort) {
   return "";
 }
 
+// NULL created_at (legacy rows only) sorts last; the PostgreSQL index of migration 0003 has this
+// order, SQLite puts NULLs last in DESC already.
+std::string newest_first(Dialect d) {
+  return d == Dialect::kPostgres ? "p.created_at DESC NULLS LAST" : "p.created_at DESC";
+}
+
 // `inner`: inside the page query the sort count is a select-list alias; outside it is a column
 // of the derived table `p`.
 std::string order_by(Dialect d, Sort sort, bool inner) {
-  // NULL created_at (legacy rows only) sorts last; the PostgreSQL index of migration 0003 has
-  // this order, SQLite puts NULLs last in DESC already.
-  const std::string created = d == Dialect::kPostgres ? "p.created_at DESC NULLS LAST"
-                                                      : "p.created_at DESC";
   const std::string count = inner ? "sort_count" : "p.sort_count";
-  if (sort == Sort::kNewest) return " ORDER BY " + created + ", p.id DESC";
-  return " ORDER BY " + count + " DESC, " + created + ", p.id DESC";
+  if (sort == Sort::kNewest) return " ORDER BY " + newest_first(d) + ", p.id DESC";
+  return " ORDER BY " + count + " DESC, " + newest_first(d) + ", p.id DESC";
 }
 
 std::string category_match(Dialect d, int value_param, int matcher_param) {
@@ -85,78 +87,92 @@ std::string category_match(Dialect d, int value_param, int matcher_param) {
          m + ")))";
 }
 
-struct Cache {
-  std::mutex mu;
-  std::map<std::string, std::pair<std::string, std::string>> entries;  // name -> (name, text)
-  std::map<std::string, Query> queries;
-};
-
-const Query& cached(const std::string& name, const std::function<std::string()>& build) {
-  static Cache cache;
-  std::lock_guard lock(cache.mu);
-  auto it = cache.queries.find(name);
-  if (it != cache.queries.end()) return it->second;
-  auto& entry = cache.entries[name];
-  entry = {name, build()};
-  auto [pos, _] = cache.queries.emplace(name, Query{entry.first, entry.second});
-  return pos->second;
+std::string list_sql(Dialect d, const ListShape& shape) {
+  std::string where = kVisible;
+  int next = 4;
+  if (shape.category) {
+    where += " AND " + category_match(d, next, next + 1);
+    next += 2;
+  }
+  if (shape.visibility) where += " AND COALESCE(p.visibility, 'public') = $" + std::to_string(next++);
+  if (shape.since) where += " AND p.created_at >= $" + std::to_string(next++);
+  const std::string inner = std::string("SELECT ") + kPostColumns + sort_count_column(shape.sort) +
+                            " FROM posts p WHERE " + where + order_by(d, shape.sort, true) +
+                            " LIMIT $2 OFFSET $3";
+  return outer_select(d) + inner + kOuterJoins + order_by(d, shape.sort, false);
 }
 
-const char* dialect_tag(Dialect d) { return d == Dialect::kPostgres ? "pg" : "lite"; }
+constexpr int kSorts = 3;
+constexpr int kFilterSets = 8;  // category × visibility × since
+
+int filter_set(const ListShape& shape) {
+  return (shape.category ? 1 : 0) | (shape.visibility ? 2 : 0) | (shape.since ? 4 : 0);
+}
+
+// Every post statement of one dialect, built once: the shapes are a fixed, small set.
+class Statements {
+ public:
+  explicit Statements(Dialect d) {
+    const std::string tag = d == Dialect::kPostgres ? "pg" : "lite";
+    for (int sort = 0; sort < kSorts; ++sort) {
+      for (int set = 0; set < kFilterSets; ++set) {
+        const ListShape shape{static_cast<Sort>(sort), (set & 1) != 0, (set & 2) != 0,
+                              (set & 4) != 0};
+        list[sort][set] = make("posts_list_" + tag + "_" + std::to_string(sort) +
+                                   (shape.category ? "c" : "") + (shape.visibility ? "v" : "") +
+                                   (shape.since ? "s" : ""),
+                               list_sql(d, shape));
+      }
+    }
+    detail_visible = make("posts_detail_visible_" + tag,
+                          outer_select(d) + "SELECT " + kPostColumns +
+                              " FROM posts p WHERE p.id = $2 AND " + kVisible + kOuterJoins);
+    detail_any = make("posts_detail_any_" + tag, outer_select(d) + "SELECT " + kPostColumns +
+                                                     " FROM posts p WHERE p.id = $1" + kOuterJoins);
+    category_items = make("posts_category_items_" + tag,
+                          std::string("SELECT p.id, p.title, p.body, p.created_at FROM posts p "
+                                      "WHERE ") +
+                              kVisible + " AND " + category_match(d, 4, 5) + " ORDER BY " +
+                              newest_first(d) + ", p.id DESC LIMIT $2 OFFSET $3");
+    visible_owner = make("posts_visible_owner_" + tag,
+                         std::string("SELECT p.user_id FROM posts p WHERE p.id = $2 AND ") +
+                             kVisible);
+  }
+  Statements(const Statements&) = delete;
+  Statements& operator=(const Statements&) = delete;
+
+  Query list[kSorts][kFilterSets];
+  Query detail_visible, detail_any, category_items, visible_owner;
+
+ private:
+  // Queries hold views: the texts live here, at addresses a deque never moves.
+  Query make(std::string name, std::string text) {
+    const std::string& n = texts_.emplace_back(std::move(name));
+    const std::string& t = texts_.emplace_back(std::move(text));
+    return Query{n, t};
+  }
+  std::deque<std::string> texts_;
+};
+
+const Statements& statements(Dialect d) {
+  static const Statements pg(Dialect::kPostgres);
+  static const Statements lite(Dialect::kSqlite);
+  return d == Dialect::kPostgres ? pg : lite;
+}
 
 }  // namespace
 
 const Query& list(Dialect d, const ListShape& shape) {
-  std::string name = std::string("posts_list_") + dialect_tag(d) + "_" +
-                     std::to_string(static_cast<int>(shape.sort)) + (shape.category ? "c" : "") +
-                     (shape.visibility ? "v" : "") + (shape.since ? "s" : "");
-  return cached(name, [&] {
-    std::string where = kVisible;
-    int next = 4;
-    if (shape.category) {
-      where += " AND " + category_match(d, next, next + 1);
-      next += 2;
-    }
-    if (shape.visibility) {
-      where += " AND COALESCE(p.visibility, 'public') = $" + std::to_string(next++);
-    }
-    if (shape.since) where += " AND p.created_at >= $" + std::to_string(next++);
-    const std::string inner = std::string("SELECT ") + kPostColumns +
-                              sort_count_column(shape.sort) + " FROM posts p WHERE " + where +
-                              order_by(d, shape.sort, true) + " LIMIT $2 OFFSET $3";
-    return outer_select(d) + inner + kOuterJoins + order_by(d, shape.sort, false);
-  });
+  return statements(d).list[static_cast<int>(shape.sort)][filter_set(shape)];
 }
 
-const Query& detail_visible(Dialect d) {
-  return cached(std::string("posts_detail_visible_") + dialect_tag(d), [&] {
-    return outer_select(d) + "SELECT " + kPostColumns + " FROM posts p WHERE p.id = $2 AND " +
-           kVisible + kOuterJoins;
-  });
-}
+const Query& detail_visible(Dialect d) { return statements(d).detail_visible; }
 
-const Query& detail_any(Dialect d) {
-  return cached(std::string("posts_detail_any_") + dialect_tag(d), [&] {
-    return outer_select(d) + "SELECT " + kPostColumns + " FROM posts p WHERE p.id = $1" +
-           kOuterJoins;
-  });
-}
+const Query& detail_any(Dialect d) { return statements(d).detail_any; }
 
-const Query& category_items(Dialect d) {
-  return cached(std::string("posts_category_items_") + dialect_tag(d), [&] {
-    const std::string created = d == Dialect::kPostgres ? "p.created_at DESC NULLS LAST"
-                                                        : "p.created_at DESC";
-    return std::string("SELECT p.id, p.title, p.body, p.created_at FROM posts p WHERE ") +
-           kVisible + " AND " + category_match(d, 4, 5) + " ORDER BY " + created +
-           ", p.id DESC LIMIT $2 OFFSET $3";
-  });
-}
+const Query& category_items(Dialect d) { return statements(d).category_items; }
 
-const Query& visible_post_owner(Dialect d) {
-  return cached(std::string("posts_visible_owner_") + dialect_tag(d), [&] {
-    return std::string("SELECT p.user_id FROM posts p WHERE p.id = $2 AND ") + kVisible;
-  });
-}
+const Query& visible_post_owner(Dialect d) { return statements(d).visible_owner; }
 
 std::string hashtag_matcher(Dialect d, const std::string& category) {
   if (d == Dialect::kSqlite) return category;
