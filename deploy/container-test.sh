@@ -17,8 +17,8 @@
 # Ends with "N passed, M failed[, K skipped]"; exits 1 on any failure, 77 when the container tools
 # are missing (ctest: SKIP_RETURN_CODE 77), 2 on bad usage.
 set -euo pipefail
-
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+# shellcheck source=deploy/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 binary="$repo_root/build/release/carat"
@@ -26,12 +26,12 @@ skip_pg=0
 keep=0
 while (($#)); do
   case "$1" in
-    -h|--help) usage; exit 0 ;;
+    -h|--help) usage_from_header; exit 0 ;;
     --binary) [[ $# -ge 2 ]] || { echo "container-test: --binary needs a path" >&2; exit 2; }; binary=$2; shift 2 ;;
     --binary=*) binary=${1#--binary=}; shift ;;
     --skip-postgres) skip_pg=1; shift ;;
     --keep) keep=1; shift ;;
-    -*) echo "container-test: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+    -*) echo "container-test: unknown option '$1'" >&2; usage_from_header >&2; exit 2 ;;
     *) binary=$1; shift ;;
   esac
 done
@@ -203,9 +203,8 @@ check_running_container() {
   if [[ $code == 200 && $body == *'"status"'*'"ok"'* ]]; then ok "$name: GET /healthz 200 $body"
   else bad "$name: GET /healthz -> $code $body"; fi
 
-  http GET "$base/api/health"
-  if [[ $code == 200 && $body =~ \"db\"[[:space:]]*:[[:space:]]*\"ok\" ]]; then ok "$name: GET /api/health 200 $body"
-  else bad "$name: GET /api/health -> $code $body"; fi
+  if api_health_ok "$base"; then ok "$name: GET /api/health 200 $HTTP_BODY"
+  else bad "$name: GET /api/health -> $HTTP_CODE $HTTP_BODY"; fi
 
   # Default URL (the image HEALTHCHECK form) on 8000; with host networking the port differs.
   local hc=(/usr/local/bin/carat healthcheck)

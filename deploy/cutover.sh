@@ -110,10 +110,6 @@ need_verify_credentials() {
   [[ -n ${VERIFY_EMAIL:-} && -n ${VERIFY_PASSWORD:-} ]] \
     || refuse "VERIFY_EMAIL and VERIFY_PASSWORD (an existing production account) must be set"
 }
-healthy() { # URL: /api/health 200 with db ok
-  http_json GET "$1/api/health"
-  [[ $HTTP_CODE == 200 && $HTTP_BODY =~ \"db\"[[:space:]]*:[[:space:]]*\"ok\" ]]
-}
 alive() { http_json GET "$1/healthz"; [[ $HTTP_CODE == 200 ]]; }
 verify_new() { carat_verify "$service_url" ${web_origin:+--origin "$web_origin"}; }
 me_with_token() { # BASE TOKEN: /api/auth/me answers 200
@@ -172,8 +168,8 @@ phase1() {
 
   step "1e. Both services up on the same database"
   check "new service $service_url/healthz answers 200" alive "$service_url"
-  check "new service $service_url/api/health answers db ok" healthy "$service_url"
-  check "legacy $LEGACY_URL/api/health answers db ok" healthy "$LEGACY_URL"
+  check "new service $service_url/api/health answers db ok" api_health_ok "$service_url"
+  check "legacy $LEGACY_URL/api/health answers db ok" api_health_ok "$LEGACY_URL"
   finish
 }
 
@@ -184,7 +180,7 @@ phase2() {
   step "2a. carat verify $service_url"
   check "carat verify (health, posts, login, me, CORS)" verify_new
   step "2b. Legacy still healthy on the same database"
-  check "legacy /api/health db ok" healthy "$LEGACY_URL"
+  check "legacy /api/health db ok" api_health_ok "$LEGACY_URL"
   step "2c. Sessions cross over (same SECRET_KEY on both services)"
   local t_legacy="" t_new=""
   is_dry_run || t_legacy=$(login_token "$LEGACY_URL" "$VERIFY_EMAIL" "$VERIFY_PASSWORD")
@@ -277,7 +273,7 @@ phase6() {
   else
     step "6a. Stop the legacy service (machines scaled to 0; the app and its config stay)"
     run flyctl scale count 0 --app "$LEGACY_FLY_APP" --yes
-    legacy_down() { ! alive "$LEGACY_URL" && ! healthy "$LEGACY_URL"; }
+    legacy_down() { ! alive "$LEGACY_URL" && ! api_health_ok "$LEGACY_URL"; }
     check "legacy $LEGACY_URL no longer answers" legacy_down
     log "watch errors and latency for 24-48 h, then: deploy/cutover.sh 6 --destroy --confirm $LEGACY_FLY_APP --yes"
   fi

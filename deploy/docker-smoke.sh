@@ -63,8 +63,7 @@ done
 if ((up)); then ok "container serves $base/healthz"
 else bad "container did not answer /healthz"; "$cli" logs "$name" 2>&1 | tail -n 30; printf '%d passed, %d failed\n' "$passed" "$failed"; exit 1; fi
 
-http_json GET "$base/api/health"
-if [[ $HTTP_CODE == 200 && $HTTP_BODY =~ \"db\"[[:space:]]*:[[:space:]]*\"ok\" ]]; then ok "/api/health: $HTTP_BODY"
+if api_health_ok "$base"; then ok "/api/health: $HTTP_BODY"
 else bad "/api/health -> $HTTP_CODE $HTTP_BODY"; fi
 
 user=$("$cli" inspect --format '{{.Config.User}}' "$name")

@@ -13,7 +13,8 @@
 # npx caches the package in ${XDG_CACHE_HOME:-~/.cache}/carat/npm. Prints "N passed, M failed".
 set -euo pipefail
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+# --help: the header comment, from line 2 to the first line that is not a comment.
+usage() { awk 'NR == 1 {next} /^#/ {sub(/^# ?/, ""); print; next} {exit}' "$0"; }
 
 DOCKERFILELINT_VERSION=1.8.0
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -52,10 +52,14 @@ if is_dry_run; then
     --query 'images[0].[imageManifestMediaType,imageManifest]' --output text
   media_type="<media type>"
 else
+  # One call for both: "<media type>\t<manifest>" (the manifest as stored; it may span lines). The
+  # media type ("None" when ECR has none) never holds a tab; no image at all prints a bare "None".
   aws ecr batch-get-image --repository-name "$repository" --image-ids "imageTag=$from" \
-    --query 'images[0].imageManifest' --output text >"$manifest"
-  media_type=$(aws ecr batch-get-image --repository-name "$repository" --image-ids "imageTag=$from" \
-    --query 'images[0].imageManifestMediaType' --output text)
+    --query 'images[0].[imageManifestMediaType,imageManifest]' --output text >"$PRIVATE_TMP/image.txt"
+  IFS= read -r first_line <"$PRIVATE_TMP/image.txt" || true
+  [[ $first_line == *$'\t'* ]] || die "could not read the manifest of $repository:$from"
+  media_type=${first_line%%$'\t'*}
+  sed '1s/^[^\t]*\t//' "$PRIVATE_TMP/image.txt" >"$manifest"
   [[ -s $manifest ]] || die "could not read the manifest of $repository:$from"
 fi
 put=(aws ecr put-image --repository-name "$repository" --image-tag "$to" --image-manifest "file://$manifest")

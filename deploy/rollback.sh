@@ -43,6 +43,7 @@ esac
 tag=""; start=0; wait=1; yes=0; skip_rds=0
 repository=${ECR_REPOSITORY:-}
 region=${AWS_REGION:-}
+platform=${COMPUTE_PLATFORM:-apprunner}
 wait_args=()
 while (($#)); do
   case "$1" in
@@ -50,7 +51,8 @@ while (($#)); do
     --tag) need_value $# "$1"; tag=$2; shift 2 ;;
     --start) start=1; shift ;;
     --repository) need_value $# "$1"; repository=$2; shift 2 ;;
-    --platform|--service-arn|--cluster|--service) need_value $# "$1"; wait_args+=("$1" "$2"); shift 2 ;;
+    --platform) need_value $# "$1"; platform=$2; wait_args+=("$1" "$2"); shift 2 ;;
+    --service-arn|--cluster|--service) need_value $# "$1"; wait_args+=("$1" "$2"); shift 2 ;;
     --no-wait) wait=0; shift ;;
     --skip-rds) skip_rds=1; shift ;;
     --legacy-url) need_value $# "$1"; LEGACY_URL=$2; shift 2 ;;
@@ -78,10 +80,7 @@ rollback_image() {
   is_dry_run || ((yes)) || refuse "this moves :latest of $repository to $tag and deploys it: add --yes"
   require_cmd aws
 
-  local platform=${COMPUTE_PLATFORM:-apprunner} baseline="" i digest current
-  for ((i = 0; i < ${#wait_args[@]}; i++)); do
-    [[ ${wait_args[i]} == --platform ]] && platform=${wait_args[i + 1]}
-  done
+  local baseline="" digest current
   step "Check that $repository:$tag exists"
   digest=$(capture "sha256:<digest of $tag>" aws ecr describe-images --repository-name "$repository" \
              --image-ids "imageTag=$tag" --query 'imageDetails[0].imageDigest' --output text) \
@@ -143,14 +142,13 @@ rollback_legacy() {
   fi
   run flyctl scale count 1 --app "$LEGACY_FLY_APP" --yes
   if ! is_dry_run; then
-    local i
+    local i up=0
     for i in $(seq 1 40); do
-      http_json GET "$LEGACY_URL/api/health"
-      [[ $HTTP_CODE == 200 && $HTTP_BODY == *'"db"'*'"ok"'* ]] && break
+      if api_health_ok "$LEGACY_URL"; then up=1; break; fi
       sleep 6
       : "$i"
     done
-    [[ $HTTP_CODE == 200 ]] || die "legacy $LEGACY_URL/api/health answers $HTTP_CODE $HTTP_BODY"
+    ((up)) || die "legacy $LEGACY_URL/api/health answers $HTTP_CODE $HTTP_BODY (want 200 with db ok)"
     log "legacy healthy: $HTTP_BODY"
   else
     run curl -fsS "$LEGACY_URL/api/health"

@@ -127,10 +127,8 @@ fi
 
 if ((deploy)); then
   step "Redeploy so the instances read the new value"
-  platform=${COMPUTE_PLATFORM:-apprunner}
-  for ((i = 0; i < ${#wait_args[@]}; i++)); do [[ ${wait_args[i]} == --platform ]] && platform=${wait_args[i + 1]}; done
-  if [[ $platform == apprunner ]]; then "$DEPLOY_DIR/wait-deploy.sh" "${wait_args[@]}" --start
-  else "$DEPLOY_DIR/wait-deploy.sh" "${wait_args[@]}"; fi
+  # --start: App Runner starts a deployment; ECS ignores it (it always forces a new deployment).
+  "$DEPLOY_DIR/wait-deploy.sh" "${wait_args[@]}" --start
 else
   log "--no-deploy: running instances keep the old key until the next deployment"
 fi

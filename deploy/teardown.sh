@@ -53,7 +53,6 @@ if ((delete_images)); then
   fi
   require "$repository" "ECR repository: --repository or ECR_REPOSITORY"
   step "Delete every image of $repository"
-  make_private_tmp
   if is_dry_run; then
     run aws ecr list-images --repository-name "$repository" --query 'imageIds[].imageDigest' --output text
     run aws ecr batch-delete-image --repository-name "$repository" --image-ids 'imageDigest=<each digest>'

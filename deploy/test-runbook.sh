@@ -14,7 +14,8 @@
 # Ends with "N passed, M failed[, K skipped]"; exit 1 on any failure.
 set -euo pipefail
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+# --help: the header comment, from line 2 to the first line that is not a comment.
+usage() { awk 'NR == 1 {next} /^#/ {sub(/^# ?/, ""); print; next} {exit}' "$0"; }
 use_moto=1
 for a in "$@"; do
   case "$a" in

@@ -59,7 +59,6 @@ done
 
 for n in "$grace" "$timeout" "$interval"; do [[ $n =~ ^[0-9]+$ ]] || refuse "'$n' is not a number of seconds"; done
 set_region "$region"
-require_cmd aws
 
 case "$platform" in
   apprunner)
@@ -74,6 +73,10 @@ case "$platform" in
     ;;
   *) refuse "--platform must be apprunner or ecs, not '$platform'" ;;
 esac
+if [[ $action == wait && $platform == apprunner ]] && ((start == 0)); then
+  require "$after_op" "--after-operation ID (from --latest-operation before the push) or --start"
+fi
+require_cmd aws
 
 newest_operation() { # prints "<id> <status> <type>" or "none"
   local line
@@ -117,8 +120,6 @@ if [[ $platform == apprunner ]]; then
   if ((start)); then
     op=$(capture op-started aws apprunner start-deployment --service-arn "$service_arn" --query OperationId --output text)
     log "started deployment operation $op"
-  else
-    require "$after_op" "--after-operation ID (from --latest-operation before the push) or --start"
   fi
   started_at=$SECONDS
   while :; do

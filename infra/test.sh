@@ -452,21 +452,42 @@ else
 fi
 
 section "after destroy"
+# absent NAME CMD...: the look-up must fail with a not-found error while moto_server still runs.
+# A refused connection, a dead emulator or any other error is not proof that the resource is gone.
+# moto says: RepositoryNotFoundException, InvalidGroup.NotFound, (404) for head-bucket, NotFound
+# (SNS), NoSuchEntity (IAM), LoadBalancerNotFound.
 absent() {
   local name=$1
   shift
-  if "$@" >/dev/null 2>&1; then
-    fail "$name"
-  else
+  local err="$work/absent.err"
+  if "$@" >/dev/null 2>"$err"; then
+    fail "$name (the look-up still succeeds)"
+  elif ! kill -0 "$moto_pid" 2>/dev/null; then
+    fail "$name (moto_server is not running: $(tr '\n' ' ' <"$err"))"
+  elif grep -Eq 'NotFound|NoSuch|does not exist|\(404\)|ResourceNotFound' "$err"; then
     pass "$name"
+  else
+    fail "$name (not a not-found error: $(tr '\n' ' ' <"$err"))"
+  fi
+}
+# scheduled_for_deletion SECRET_ID: DeletedDate is set (the text output says "None" when it is not)
+# and the value can no longer be read.
+scheduled_for_deletion() {
+  local deleted
+  deleted=$(awsx secretsmanager describe-secret --secret-id "$1" --query DeletedDate) || return 1
+  if [ -z "$deleted" ] || [ "$deleted" = None ]; then
+    echo "DeletedDate is '$deleted': not scheduled for deletion"
+    return 1
+  fi
+  if awsx secretsmanager get-secret-value --secret-id "$1" >/dev/null 2>&1; then
+    echo "the value can still be read"
+    return 1
   fi
 }
 absent "ECR repository is gone" awsx ecr describe-repositories --repository-names "$repo"
 # A 7-day recovery window means "scheduled for deletion", not removed at once.
-check "DATABASE_URL secret is scheduled for deletion" \
-  bash -c "[ -n \"\$(aws --endpoint-url '$endpoint' --output text secretsmanager describe-secret --secret-id '$db_secret' --query DeletedDate)\" ] && ! aws --endpoint-url '$endpoint' secretsmanager get-secret-value --secret-id '$db_secret' >/dev/null 2>&1"
-check "SECRET_KEY secret is scheduled for deletion" \
-  bash -c "! aws --endpoint-url '$endpoint' secretsmanager get-secret-value --secret-id '$key_secret' >/dev/null 2>&1"
+check "DATABASE_URL secret is scheduled for deletion" scheduled_for_deletion "$db_secret"
+check "SECRET_KEY secret is scheduled for deletion" scheduled_for_deletion "$key_secret"
 absent "app security group is gone" awsx ec2 describe-security-groups --group-ids "$app_sg"
 absent "RDS stand-in security group (and its rules) is gone" awsx ec2 describe-security-groups --group-ids "$rds_sg"
 absent "media bucket is gone" awsx s3api head-bucket --bucket "$bucket"

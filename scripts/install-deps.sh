@@ -4,11 +4,12 @@
 #
 #   scripts/install-deps.sh            build + run the service (compiler, libraries)
 #   scripts/install-deps.sh --test     also what the test suites need (PostgreSQL server, clang for
-#                                      fuzzing, container tools, linters)
+#                                      fuzzing, container tools, shellcheck)
 #   scripts/install-deps.sh --bench    also the load tools of bench/
 set -euo pipefail
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+# --help: the header comment, from line 2 to the first line that is not a comment.
+usage() { awk 'NR == 1 {next} /^#/ {sub(/^# ?/, ""); print; next} {exit}' "$0"; }
 
 want_test=0
 want_bench=0
@@ -32,8 +33,8 @@ build_pkgs=(
 test_pkgs=(
   postgresql-15 postgresql-client-15
   clang-14 libclang-rt-14-dev llvm-14
-  buildah podman runc skopeo uidmap fuse-overlayfs
-  shellcheck yamllint procps iproute2 psmisc
+  buildah podman runc
+  shellcheck
   chromium
 )
 bench_pkgs=( wrk )

@@ -7,7 +7,8 @@
 # Prints one PASS/FAIL line per file, then "N passed, M failed"; exits 1 on a failure.
 set -euo pipefail
 
-usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
+# --help: the header comment, from line 2 to the first line that is not a comment.
+usage() { awk 'NR == 1 {next} /^#/ {sub(/^# ?/, ""); print; next} {exit}' "$0"; }
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 

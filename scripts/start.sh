@@ -7,7 +7,7 @@
 set -euo pipefail
 
 case "${1:-}" in
-  -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) awk 'NR == 1 {next} /^#/ {sub(/^# ?/, ""); print; next} {exit}' "$0"; exit 0 ;;
   "") ;;
   *) echo "start.sh: unknown option '$1'" >&2; exit 2 ;;
 esac

@@ -11,7 +11,7 @@
 # Ends with ctest's summary line ("100% tests passed, 0 tests failed out of N").
 set -euo pipefail
 
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR == 1 {next} /^#/ {sub(/^# ?/, ""); print; next} {exit}' "$0"; }
 
 quick=0
 ctest_args=()

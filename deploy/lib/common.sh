@@ -142,6 +142,13 @@ http_json() {
   HTTP_BODY=${out%$'\n'*}
 }
 
+# api_health_ok BASE_URL: GET BASE_URL/api/health answers 200 with {"db": "ok"} (readiness: the
+# service reaches its database). HTTP_CODE and HTTP_BODY stay set for the caller's message.
+api_health_ok() {
+  http_json GET "${1%/}/api/health"
+  [[ $HTTP_CODE == 200 && $HTTP_BODY =~ \"db\"[[:space:]]*:[[:space:]]*\"ok\" ]]
+}
+
 # login_token BASE_URL EMAIL PASSWORD -> prints the access token (empty on failure)
 login_token() {
   http_json POST "$1/api/auth/token" -H 'Content-Type: application/x-www-form-urlencoded' \
