@@ -1,5 +1,7 @@
 #include "api_fixture.hpp"
 
+#include "db_access.hpp"
+
 namespace carat::testing {
 
 namespace {
@@ -32,6 +34,40 @@ CaratServer& shared_server() {
         {"BCRYPT_COST", "4"}, {"METRICS", "on"}, {"LOGIN_MAX_FAILURES_PER_IP", "100000"}});
   }
   return *server;
+}
+
+TestDb& shared_db() {
+  static TestDb db(shared_server().database_url());
+  return db;
+}
+
+void expect_key_order(const std::string& body, const std::vector<std::string>& keys) {
+  size_t pos = 0;
+  for (const auto& k : keys) {
+    const size_t at = body.find("\"" + k + "\":", pos);
+    ASSERT_NE(at, std::string::npos) << k << " missing or out of order in " << body;
+    pos = at;
+  }
+}
+
+Json post_body(const std::string& visibility, const std::string& status) {
+  return {{"body", "post " + visibility}, {"visibility", visibility}, {"status", status}};
+}
+
+int64_t create_post(Client& c, const TestUser& u, const Json& body) {
+  auto r = c.post_json("/api/posts", body, u.auth());
+  if (r.status != 200) {
+    throw std::runtime_error("create post: " + std::to_string(r.status) + " " + r.body);
+  }
+  return r.json()["id"].get<int64_t>();
+}
+
+int64_t Api::metric(const std::string& series) {
+  auto r = api().get("/metrics");
+  if (r.status != 200) throw std::runtime_error("GET /metrics: " + std::to_string(r.status));
+  const auto value = metric_value(r.body, series);
+  if (!value) throw std::runtime_error("no metric " + series);
+  return *value;
 }
 
 void expect_clean_log(const std::string& log, const std::string& what) {

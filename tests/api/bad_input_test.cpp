@@ -1,13 +1,11 @@
 // The bad-input catalogue (issue 7 §2): hostile and broken requests, each with the exact 4xx
 // and `detail` it must get. Runs on both databases; the server must log no error for any of it
 // (checked when the shared server stops).
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <functional>
 
 #include "api_fixture.hpp"
 #include "auth/jwt.hpp"
+#include "jwt_sign.hpp"
 
 namespace carat::testing {
 namespace {
@@ -19,31 +17,6 @@ struct Case {
   // The expected detail: a string for non-422 answers, the first item's `type` for 422.
   std::string detail;
 };
-
-std::string sign(const std::string& header, const std::string& payload, const std::string& key) {
-  const std::string si = auth::base64url_encode(header) + "." + auth::base64url_encode(payload);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(si.data()), si.size(), md, &len);
-  return si + "." + auth::base64url_encode(std::string(reinterpret_cast<char*>(md), len));
-}
-
-Reply raw(int port, const std::string& bytes) {
-  const std::string out = raw_request(port, bytes);
-  Reply r;
-  if (out.rfind("HTTP/1.1 ", 0) != 0) return r;
-  r.status = std::stoi(out.substr(9, 3));
-  const size_t body = out.find("\r\n\r\n");
-  if (body != std::string::npos) r.body = out.substr(body + 4);
-  return r;
-}
-
-std::string multipart(const std::string& field, const std::string& filename,
-                      const std::string& content_type, const std::string& data) {
-  return "--XB\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\"" + filename +
-         "\"\r\nContent-Type: " + content_type + "\r\n\r\n" + data + "\r\n--XB--\r\n";
-}
 
 class BadInput : public Api {};
 
@@ -59,7 +32,7 @@ TEST_F(BadInput, Catalogue) {
   const std::string sql = "'); DROP TABLE users; --";
   const Headers bearer = u.auth();
   auto token = [](const std::string& t) { return Headers{{"Authorization", "Bearer " + t}}; };
-  const std::string mp = "multipart/form-data; boundary=XB";
+  const std::string& mp = kMultipartType;
 
   const std::vector<Case> cases = {
       // Malformed and truncated JSON, invalid UTF-8, wrong top-level types.
@@ -93,23 +66,23 @@ TEST_F(BadInput, Catalogue) {
       {"NUL in a path segment", [&](Client& k, auto&) { return k.get("/api/profiles/a%00b"); }, 404, "Not Found"},
       {"invalid UTF-8 form value", [&](Client& k, auto&) { return k.post_form("/api/auth/token", "username=\xff\xfe&password=x"); }, 401, "Incorrect email or password"},
       {"oversized header", [&](Client& k, auto&) { return k.get("/api/posts", {{"X-Big", std::string(64 * 1024, 'h')}}); }, 431, "Request header fields too large"},
-      {"oversized request line", [&](Client&, auto&) { return raw(port, "GET /" + std::string(40000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"); }, 431, "Request header fields too large"},
-      {"oversized upload", [&](Client& k, auto&) { return k.post("/api/media/upload", multipart("file", "a.png", "image/png", std::string(11 * 1024 * 1024, 'x')), mp, bearer); }, 413, "Request body too large"},
+      {"oversized request line", [&](Client&, auto&) { return raw_reply(port, "GET /" + std::string(40000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"); }, 431, "Request header fields too large"},
+      {"oversized upload", [&](Client& k, auto&) { return k.post("/api/media/upload", multipart_body({{"file", "a.png", "image/png", std::string(11 * 1024 * 1024, 'x')}}), mp, bearer); }, 413, "Request body too large"},
       // Protocol abuse.
-      {"unknown method", [&](Client&, auto&) { return raw(port, "BREW /api/posts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); }, 405, "Method Not Allowed"},
-      {"Content-Length and chunked together", [&](Client&, auto&) { return raw(port, "POST /api/posts HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"); }, 400, "Bad Request"},
-      {"garbage request", [&](Client&, auto&) { return raw(port, "\x16\x03\x01 this is not HTTP\r\n\r\n"); }, 400, "Bad Request"},
+      {"unknown method", [&](Client&, auto&) { return raw_reply(port, "BREW /api/posts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); }, 405, "Method Not Allowed"},
+      {"Content-Length and chunked together", [&](Client&, auto&) { return raw_reply(port, "POST /api/posts HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"); }, 400, "Bad Request"},
+      {"garbage request", [&](Client&, auto&) { return raw_reply(port, "\x16\x03\x01 this is not HTTP\r\n\r\n"); }, 400, "Bad Request"},
       // Path traversal and odd names for media.
       {"traversal in a media name", [&](Client& k, auto&) { return k.get("/media/..%2F..%2Fetc%2Fpasswd"); }, 404, "Not Found"},
       {"dot-file media name", [&](Client& k, auto&) { return k.get("/media/.env"); }, 404, "Not Found"},
       {"encoded slash media name", [&](Client& k, auto&) { return k.get("/media/a%2Fb.png"); }, 404, "Not Found"},
       // Tokens.
       {"JWT alg=none", [&](Client& k, auto&) { return k.get("/api/auth/me", token(auth::base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." + auth::base64url_encode(R"({"sub":")" + u.email + R"(","exp":)" + std::to_string(now + 600) + "}") + ".")); }, 401, "Could not validate credentials"},
-      {"JWT HS512", [&](Client& k, auto&) { return k.get("/api/auth/me", token(sign(R"({"alg":"HS512","typ":"JWT"})", R"({"sub":")" + u.email + R"(","exp":)" + std::to_string(now + 600) + "}", key))); }, 401, "Could not validate credentials"},
-      {"JWT wrong signature", [&](Client& k, auto&) { return k.get("/api/auth/me", token(sign(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":")" + u.email + R"(","exp":)" + std::to_string(now + 600) + "}", key + "x"))); }, 401, "Could not validate credentials"},
+      {"JWT HS512", [&](Client& k, auto&) { return k.get("/api/auth/me", token(sign_jwt(R"({"alg":"HS512","typ":"JWT"})", R"({"sub":")" + u.email + R"(","exp":)" + std::to_string(now + 600) + "}", key))); }, 401, "Could not validate credentials"},
+      {"JWT wrong signature", [&](Client& k, auto&) { return k.get("/api/auth/me", token(sign_jwt(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":")" + u.email + R"(","exp":)" + std::to_string(now + 600) + "}", key + "x"))); }, 401, "Could not validate credentials"},
       {"JWT expired", [&](Client& k, auto&) { return k.get("/api/auth/me", token(auth::create_token(u.email, now - 10, key))); }, 401, "Could not validate credentials"},
-      {"JWT without sub", [&](Client& k, auto&) { return k.get("/api/auth/me", token(sign(R"({"alg":"HS256","typ":"JWT"})", R"({"exp":)" + std::to_string(now + 600) + "}", key))); }, 401, "Could not validate credentials"},
-      {"JWT without exp", [&](Client& k, auto&) { return k.get("/api/auth/me", token(sign(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":")" + u.email + R"("})", key))); }, 401, "Could not validate credentials"},
+      {"JWT without sub", [&](Client& k, auto&) { return k.get("/api/auth/me", token(sign_jwt(R"({"alg":"HS256","typ":"JWT"})", R"({"exp":)" + std::to_string(now + 600) + "}", key))); }, 401, "Could not validate credentials"},
+      {"JWT without exp", [&](Client& k, auto&) { return k.get("/api/auth/me", token(sign_jwt(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":")" + u.email + R"("})", key))); }, 401, "Could not validate credentials"},
       {"JWT of an unknown user", [&](Client& k, auto&) { return k.get("/api/auth/me", token(auth::create_token("ghost@example.com", now + 600, key))); }, 401, "Could not validate credentials"},
       {"Authorization without token", [&](Client& k, auto&) { return k.get("/api/auth/me", {{"Authorization", "Bearer"}}); }, 401, "Not authenticated"},
       {"Authorization with another scheme", [&](Client& k, auto&) { return k.get("/api/auth/me", {{"Authorization", "Token abc"}}); }, 401, "Not authenticated"},
@@ -123,9 +96,9 @@ TEST_F(BadInput, Catalogue) {
       {"negative comment id", [&](Client& k, auto&) { return k.del("/api/comments/-1", bearer); }, 404, "Comment not found"},
       {"float user id", [&](Client& k, auto&) { return k.get("/api/users/1.5"); }, 422, "int_parsing"},
       // Uploads lying about their type.
-      {"text declared image/png", [&](Client& k, auto&) { return k.post("/api/media/upload", multipart("file", "a.png", "image/png", "hello, not an image"), mp, bearer); }, 400, "File must be an image"},
-      {"SVG upload", [&](Client& k, auto&) { return k.post("/api/media/upload", multipart("file", "a.svg", "image/svg+xml", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"), mp, bearer); }, 400, "File must be an image"},
-      {"HTML named .jpg", [&](Client& k, auto&) { return k.post("/api/media/upload", multipart("file", "x.jpg", "image/jpeg", "<html><script>alert(1)</script></html>"), mp, bearer); }, 400, "File must be an image"},
+      {"text declared image/png", [&](Client& k, auto&) { return k.post("/api/media/upload", multipart_body({{"file", "a.png", "image/png", "hello, not an image"}}), mp, bearer); }, 400, "File must be an image"},
+      {"SVG upload", [&](Client& k, auto&) { return k.post("/api/media/upload", multipart_body({{"file", "a.svg", "image/svg+xml", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"}}), mp, bearer); }, 400, "File must be an image"},
+      {"HTML named .jpg", [&](Client& k, auto&) { return k.post("/api/media/upload", multipart_body({{"file", "x.jpg", "image/jpeg", "<html><script>alert(1)</script></html>"}}), mp, bearer); }, 400, "File must be an image"},
       // Rule violations that must be 4xx, never 500.
       {"comment without authorName", [&](Client& k, auto&) { return k.post_json("/api/posts/" + post_id + "/comments", {{"body", "hi"}}, bearer); }, 400, "invalid_author"},
       {"comment body over 1000", [&](Client& k, auto&) { return k.post_json("/api/posts/" + post_id + "/comments", {{"authorName", "a"}, {"body", std::string(1001, 'b')}}, bearer); }, 400, "invalid_body"},

@@ -7,19 +7,11 @@
 namespace carat::testing {
 namespace {
 
-std::string qs(int64_t id) { return std::to_string(id); }
-
 Reply follow(Client& c, const TestUser& who, const Json& followee_id) {
   return c.post_json("/api/follows/", {{"followee_user_id", followee_id}}, who.auth());
 }
 
-class Follows : public Api {
- protected:
-  TestDb& db() {
-    static TestDb instance(server().database_url());
-    return instance;
-  }
-};
+class Follows : public Api {};
 
 TEST_F(Follows, FollowReturnsFollowOutAndNotifiesTheFollowee) {
   auto c = api();
@@ -27,14 +19,8 @@ TEST_F(Follows, FollowReturnsFollowOutAndNotifiesTheFollowee) {
   auto b = make_user(c, "ビー");
   auto r = follow(c, a, b.id);
   ASSERT_EQ(r.status, 200) << r.body;
-  const std::vector<std::string> keys = {"follower_user_id", "followee_user_id", "status",
-                                         "created_at"};
-  size_t pos = 0;
-  for (const auto& k : keys) {
-    const size_t at = r.body.find("\"" + k + "\":", pos);
-    ASSERT_NE(at, std::string::npos) << k << " in " << r.body;
-    pos = at;
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      expect_key_order(r.body, {"follower_user_id", "followee_user_id", "status", "created_at"}));
   auto j = r.json();
   EXPECT_EQ(j.size(), 4u);
   EXPECT_EQ(j["follower_user_id"], a.id);

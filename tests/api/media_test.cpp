@@ -1,6 +1,5 @@
 // Media (api.md §11, §13 rows 37–38): uploads and serving, with local storage on the shared
 // server and S3 storage against the moto emulator (which verifies our SigV4 signatures).
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -9,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "api_fixture.hpp"
 #include "db_access.hpp"
@@ -65,34 +63,12 @@ constexpr size_t kMiB = 1024 * 1024;
 const std::regex kMediaUrl(
     R"(^/media/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.(png|jpg|gif|webp)$)");
 
-// ---- multipart ----
-
-struct Part {
-  std::string name;
-  std::optional<std::string> filename;
-  std::string content_type;
-  std::string data;
-};
-
-const std::string kBoundary = "----caratTestBoundary7MA4YWxkTrZu0gW";
-const std::string kMultipartType = "multipart/form-data; boundary=" + kBoundary;
-
-std::string multipart(const std::vector<Part>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    out += "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"" + p.name + "\"";
-    if (p.filename) out += "; filename=\"" + *p.filename + "\"";
-    out += "\r\n";
-    if (!p.content_type.empty()) out += "Content-Type: " + p.content_type + "\r\n";
-    out += "\r\n" + p.data + "\r\n";
-  }
-  return out + "--" + kBoundary + "--\r\n";
-}
+// ---- multipart (multipart_body, kMultipartType: carat_server.hpp) ----
 
 Reply upload(Client& c, const TestUser& u, const std::string& data,
              const std::string& filename = "photo.png", const std::string& type = "image/png") {
-  return c.post("/api/media/upload", multipart({{"file", filename, type, data}}), kMultipartType,
-                u.auth());
+  return c.post("/api/media/upload", multipart_body({{"file", filename, type, data}}),
+                kMultipartType, u.auth());
 }
 
 std::string name_of(const std::string& url) { return url.substr(std::string("/media/").size()); }
@@ -101,15 +77,8 @@ std::string name_of(const std::string& url) { return url.substr(std::string("/me
 // may come before the body is read (Content-Length) or part way through it (chunked), and a
 // large send into a closed connection must not race with reading that answer.
 std::string request_with_early_answer(int port, const std::string& head, const std::string& body) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return {};
-  }
+  const int fd = connect_loopback(port);
+  if (fd < 0) return {};
   const std::string all = head + body;
   size_t sent = 0;
   std::string out;
@@ -316,17 +285,17 @@ TEST_F(Media, MissingFilePartIs422AndAuthComesFirst) {
       R"({"detail":[{"type":"missing","loc":["body","file"],"msg":"Field required","input":null}]})";
 
   // Another field only.
-  auto r = c.post("/api/media/upload", multipart({{"image", "a.png", "image/png", kPng}}),
+  auto r = c.post("/api/media/upload", multipart_body({{"image", "a.png", "image/png", kPng}}),
                   kMultipartType, u.auth());
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.body, missing);
   // `file` as a plain field (no filename) is not an upload.
-  r = c.post("/api/media/upload", multipart({{"file", std::nullopt, "", kPng}}), kMultipartType,
-             u.auth());
+  r = c.post("/api/media/upload", multipart_body({{"file", std::nullopt, "", kPng}}),
+             kMultipartType, u.auth());
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.body, missing);
   // No parts at all, a non-multipart body, no body, a malformed multipart body.
-  r = c.post("/api/media/upload", "--" + kBoundary + "--\r\n", kMultipartType, u.auth());
+  r = c.post("/api/media/upload", "--" + kMultipartBoundary + "--\r\n", kMultipartType, u.auth());
   EXPECT_EQ(r.body, missing);
   r = c.post("/api/media/upload", R"({"file":"x"})", "application/json", u.auth());
   EXPECT_EQ(r.status, 422);
@@ -336,19 +305,20 @@ TEST_F(Media, MissingFilePartIs422AndAuthComesFirst) {
   r = c.post("/api/media/upload", "garbage without boundaries", kMultipartType, u.auth());
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.body, missing);
-  r = c.post("/api/media/upload", multipart({{"file", "a.png", "image/png", kPng}}),
+  r = c.post("/api/media/upload", multipart_body({{"file", "a.png", "image/png", kPng}}),
              "multipart/form-data", u.auth());  // no boundary parameter
   EXPECT_EQ(r.body, missing);
 
   // The last `file` part wins (as Starlette's form.get does).
-  r = c.post("/api/media/upload",
-             multipart({{"file", "a.svg", "image/svg+xml", kSvg}, {"file", "b.gif", "", kGif}}),
-             kMultipartType, u.auth());
+  r = c.post(
+      "/api/media/upload",
+      multipart_body({{"file", "a.svg", "image/svg+xml", kSvg}, {"file", "b.gif", "", kGif}}),
+      kMultipartType, u.auth());
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(std::string(r.json()["url"]).substr(std::string(r.json()["url"]).size() - 4), ".gif");
 
   // Authentication is checked before the body is validated (api.md §1.5.2).
-  const std::string good = multipart({{"file", "a.png", "image/png", kPng}});
+  const std::string good = multipart_body({{"file", "a.png", "image/png", kPng}});
   r = c.post("/api/media/upload", good, kMultipartType);
   expect_detail(r, 401, "Not authenticated");
   EXPECT_EQ(r.header("WWW-Authenticate"), "Bearer");
@@ -371,7 +341,7 @@ TEST_F(Media, SizeLimits) {
   // An 11 MiB file exceeds the request limit (10 MiB + 64 KiB): 413 from the transport, before
   // authentication (no token is sent). Chunked, so the limit is enforced while reading.
   const std::string huge =
-      multipart({{"file", "big.png", "image/png", kPng + std::string(11 * kMiB, 'x')}});
+      multipart_body({{"file", "big.png", "image/png", kPng + std::string(11 * kMiB, 'x')}});
   std::string chunked_huge = "POST /api/media/upload HTTP/1.1\r\nHost: x\r\nContent-Type: " +
                              kMultipartType + "\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (size_t at = 0; at < huge.size(); at += 0x10000) {
@@ -536,20 +506,38 @@ std::string MediaS3::setup_error_;
 // turn the presigned URL's %2F into '/').
 std::string raw_header(int port, const std::string& method, const std::string& path,
                        const std::string& name, int* status = nullptr) {
-  const std::string raw = raw_request(
-      port, method + " " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-  if (status != nullptr) *status = raw.size() > 12 ? std::atoi(raw.substr(9, 3).c_str()) : 0;
-  const std::string head = raw.substr(0, raw.find("\r\n\r\n"));
-  std::istringstream lines(head);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const size_t colon = line.find(':');
-    if (colon != std::string::npos && strcasecmp(line.substr(0, colon).c_str(), name.c_str()) == 0) {
-      return line.substr(colon + 2);
-    }
+  const Reply r =
+      raw_reply(port, method + " " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  if (status != nullptr) *status = r.status;
+  return r.header(name);
+}
+
+// The bucket's ListObjectsV2 answer for the media prefix (unsigned: checks paused meanwhile).
+std::string list_objects(MotoServer& moto, const std::string& prefix) {
+  moto.require_signatures(false);
+  auto list = moto.get("/" + moto.bucket() + "?list-type=2&prefix=" + prefix);
+  moto.require_signatures(true);
+  EXPECT_TRUE(list) << "no answer from moto";
+  if (!list) return {};
+  EXPECT_EQ(list->status, 200) << list->body;
+  EXPECT_EQ(list->body.find("<IsTruncated>true"), std::string::npos) << "listing cut short";
+  return list->body;
+}
+
+// The number of objects in a ListObjectsV2 answer: its <Key> entries, which must agree with
+// its <KeyCount>.
+size_t object_count(const std::string& listing) {
+  size_t keys = 0;
+  for (size_t at = listing.find("<Key>"); at != std::string::npos;
+       at = listing.find("<Key>", at + 1)) {
+    ++keys;
   }
-  return {};
+  std::smatch m;
+  EXPECT_TRUE(std::regex_search(listing, m, std::regex("<KeyCount>(\\d+)</KeyCount>"))) << listing;
+  if (!m.empty()) {
+    EXPECT_EQ(std::stoul(m[1]), keys) << listing;
+  }
+  return keys;
 }
 
 // "http://127.0.0.1:5000/bucket/key?query" → "/bucket/key?query"
@@ -566,7 +554,7 @@ TEST_F(MediaS3, UploadStoresTheObjectAndServingRedirectsToAPresignedUrl) {
   for (const auto& [bytes, mime] : {std::pair{&kPng, "image/png"}, std::pair{&kJpeg, "image/jpeg"},
                                     std::pair{&kWebpLossy, "image/webp"}}) {
     SCOPED_TRACE(mime);
-    auto r = c.post("/api/media/upload", multipart({{"file", "x.bin", "text/plain", *bytes}}),
+    auto r = c.post("/api/media/upload", multipart_body({{"file", "x.bin", "text/plain", *bytes}}),
                     kMultipartType, u.auth());
     ASSERT_EQ(r.status, 200) << r.body << "\n" << server_->log().substr(0, 4000);
     const std::string url = r.json()["url"];
@@ -634,14 +622,13 @@ TEST_F(MediaS3, RejectionsStoreNothing) {
   const auto u = make_user(c);
   TestDb db(server_->database_url());
   const int64_t before = media_count(db);
+  const size_t objects_before = object_count(list_objects(*moto_, kPrefix));
   expect_detail(upload(c, u, kSvg, "a.svg", "image/svg+xml"), 400, "File must be an image");
   expect_detail(upload(c, u, kPng + std::string(10 * kMiB, 'x')), 413, "File too large");
   EXPECT_EQ(media_count(db), before);
-  moto_->require_signatures(false);
-  auto list = moto_->get("/carat-media?list-type=2&prefix=" + std::string(kPrefix));
-  moto_->require_signatures(true);
-  ASSERT_TRUE(list);
-  EXPECT_EQ(list->body.find(".svg"), std::string::npos);
+  const std::string listing = list_objects(*moto_, kPrefix);
+  EXPECT_EQ(object_count(listing), objects_before) << "no object for rejected uploads\n" << listing;
+  EXPECT_EQ(listing.find(".svg"), std::string::npos);
 }
 
 // The signer is verified by moto (a wrong secret is refused), so the happy path above really

@@ -6,21 +6,8 @@
 namespace carat::testing {
 namespace {
 
-std::string qs(int64_t id) { return std::to_string(id); }
-
-int64_t create_post(Client& c, const TestUser& u) {
-  auto r = c.post_json("/api/posts", {{"body", "post"}}, u.auth());
-  if (r.status != 200)
-    throw std::runtime_error("create post: " + std::to_string(r.status) + r.body);
-  return r.json()["id"].get<int64_t>();
-}
-
 class Notifications : public Api {
  protected:
-  TestDb& db() {
-    static TestDb instance(server().database_url());
-    return instance;
-  }
   Json list(const TestUser& u, const std::string& query = "") {
     auto r = api().get("/api/notifications/" + query, u.auth());
     if (r.status != 200) throw std::runtime_error("list: " + r.body);
@@ -58,14 +45,8 @@ TEST_F(Notifications, EveryTriggerNotifiesTheOwnerNewestFirst) {
   ASSERT_EQ(r.status, 200);
   auto n = r.json();
   ASSERT_EQ(n.size(), 5u) << r.body;
-  const std::vector<std::string> keys = {"id",      "user_id", "type",
-                                         "payload", "is_read", "created_at"};
-  size_t pos = 0;
-  for (const auto& k : keys) {
-    const size_t at = r.body.find("\"" + k + "\":", pos);
-    ASSERT_NE(at, std::string::npos) << k << " in " << r.body;
-    pos = at;
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      expect_key_order(r.body, {"id", "user_id", "type", "payload", "is_read", "created_at"}));
   const Json actor_name = "俳優 \"quoted\"";
   // Newest first.
   EXPECT_EQ(n[0]["type"], "reaction");

@@ -176,8 +176,9 @@ TEST(Verify, PassesAgainstARunningServiceAndFailsClearlyWhenDown) {
 }
 
 TEST(Shutdown, SigtermDrainsAndExitsZero) {
-  // Cost 12: the login below takes a few hundred milliseconds, so it is surely in flight.
-  CaratServer srv(std::map<std::string, std::string>{{"BCRYPT_COST", "12"}});
+  // Cost 12: the login below takes a few hundred milliseconds, long enough to be seen in flight
+  // on /metrics (open: METRICS=on outside production) before SIGTERM is sent.
+  CaratServer srv(Env{{"BCRYPT_COST", "12"}, {"METRICS", "on"}});
   auto c = srv.client();
   auto u = make_user(c);
   // A request in flight when SIGTERM arrives still completes.
@@ -185,7 +186,22 @@ TEST(Shutdown, SigtermDrainsAndExitsZero) {
     Client slow(srv.port());
     return slow.post_form("/api/auth/token", "username=" + u.email + "&password=" + u.password);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  {
+    // Wait until the server has the login: in flight are then the login and this scrape.
+    Client scraper(srv.port());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    int64_t seen = 0;
+    while (true) {
+      auto page = scraper.get("/metrics");
+      ASSERT_EQ(page.status, 200) << page.body;
+      seen = metric_value(page.body, "carat_http_in_flight_requests").value_or(-1);
+      if (seen >= 2) break;
+      ASSERT_EQ(in_flight.wait_for(std::chrono::seconds(0)), std::future_status::timeout)
+          << "the login finished before it was seen in flight; in flight: " << seen;
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "in flight: " << seen;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }  // the scraper's connection closes here: only the login is open when SIGTERM arrives
   srv.process().signal(SIGTERM);
   auto code = srv.process().wait(std::chrono::seconds(10));
   ASSERT_TRUE(code.has_value()) << "did not exit within 10 s";

@@ -1,18 +1,11 @@
 // Posts and categories (api.md §5, §6), including the visibility matrix and the web client's
 // compatibility must-haves (§14).
-#include <regex>
 
 #include "api_fixture.hpp"
 #include "db_access.hpp"
 
 namespace carat::testing {
 namespace {
-
-int64_t create_post(Client& c, const TestUser& u, Json body) {
-  auto r = c.post_json("/api/posts", body, u.auth());
-  if (r.status != 200) throw std::runtime_error("create post: " + std::to_string(r.status) + r.body);
-  return r.json()["id"].get<int64_t>();
-}
 
 bool contains_post(const Json& list, int64_t id) {
   for (const auto& p : list) {
@@ -21,24 +14,11 @@ bool contains_post(const Json& list, int64_t id) {
   return false;
 }
 
-std::string qs(int64_t id) { return std::to_string(id); }
-
 class Posts : public Api {
  protected:
-  TestDb& db() {
-    static TestDb instance(server().database_url());
-    return instance;
-  }
   void follow(const TestUser& follower, const TestUser& followee) {
     db().exec("INSERT INTO follows (follower_user_id, followee_user_id, status, created_at) VALUES (" +
               qs(follower.id) + ", " + qs(followee.id) + ", 'accepted', CURRENT_TIMESTAMP)");
-  }
-  int64_t statements() {
-    auto r = api().get("/metrics");
-    std::smatch m;
-    static const std::regex re(R"(\ncarat_db_statements_total (\d+))");
-    if (!std::regex_search(r.body, m, re)) throw std::runtime_error("no statement counter");
-    return std::stoll(m[1]);
   }
 };
 
@@ -58,12 +38,7 @@ TEST_F(Posts, CreateAndReadBackWithTheContractShape) {
       "subcategory", "post_type", "slug",      "status",      "og_image_url", "excerpt",
       "id",      "user_id",      "media_url",  "media_urls",  "tourism_details", "created_at",
       "updated_at", "like_count", "comment_count", "user_display_name"};
-  size_t pos = 0;
-  for (const auto& k : keys) {
-    const size_t at = r.body.find("\"" + k + "\":", pos);
-    ASSERT_NE(at, std::string::npos) << k << " missing or out of order in " << r.body;
-    pos = at;
-  }
+  ASSERT_NO_FATAL_FAILURE(expect_key_order(r.body, keys));
   EXPECT_EQ(p["user_id"], u.id);
   EXPECT_EQ(p["post_type"], "post");
   EXPECT_EQ(p["status"], "published");

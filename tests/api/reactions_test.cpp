@@ -8,15 +8,6 @@
 namespace carat::testing {
 namespace {
 
-std::string qs(int64_t id) { return std::to_string(id); }
-
-int64_t create_post(Client& c, const TestUser& u, const std::string& visibility = "public") {
-  auto r = c.post_json("/api/posts", {{"body", "post"}, {"visibility", visibility}}, u.auth());
-  if (r.status != 200)
-    throw std::runtime_error("create post: " + std::to_string(r.status) + r.body);
-  return r.json()["id"].get<int64_t>();
-}
-
 int64_t create_comment(Client& c, const TestUser& u, int64_t post) {
   auto r = c.post_json("/api/comments/", {{"post_id", post}, {"body", "a comment"}}, u.auth());
   if (r.status != 200) throw std::runtime_error("create comment: " + r.body);
@@ -33,13 +24,7 @@ size_t notification_count(Client& c, const TestUser& u) {
   return c.get("/api/notifications/", u.auth()).json().size();
 }
 
-class Reactions : public Api {
- protected:
-  TestDb& db() {
-    static TestDb instance(server().database_url());
-    return instance;
-  }
-};
+class Reactions : public Api {};
 
 TEST_F(Reactions, ReactToAPostWithoutTrailingSlashAndRepeatIsA400) {
   auto c = api();
@@ -49,14 +34,8 @@ TEST_F(Reactions, ReactToAPostWithoutTrailingSlashAndRepeatIsA400) {
 
   auto r = react(c, fan, "post", post, "love");
   ASSERT_EQ(r.status, 200) << r.body;
-  const std::vector<std::string> keys = {"id",        "user_id",       "target_type",
-                                         "target_id", "reaction_type", "created_at"};
-  size_t pos = 0;
-  for (const auto& k : keys) {
-    const size_t at = r.body.find("\"" + k + "\":", pos);
-    ASSERT_NE(at, std::string::npos) << k << " in " << r.body;
-    pos = at;
-  }
+  ASSERT_NO_FATAL_FAILURE(expect_key_order(
+      r.body, {"id", "user_id", "target_type", "target_id", "reaction_type", "created_at"}));
   auto j = r.json();
   EXPECT_EQ(j.size(), 6u);
   EXPECT_EQ(j["user_id"], fan.id);
@@ -140,8 +119,8 @@ TEST_F(Reactions, TargetsMustExistAndBeVisible) {
   auto c = api();
   auto author = make_user(c, "Author");
   auto other = make_user(c, "Other");
-  const int64_t hidden = create_post(c, author, "private");
-  const int64_t members = create_post(c, author, "members");
+  const int64_t hidden = create_post(c, author, post_body("private"));
+  const int64_t members = create_post(c, author, post_body("members"));
   const int64_t hidden_comment = create_comment(c, author, hidden);
 
   auto expect_404 = [&](const std::string& type, int64_t id, const char* detail) {

@@ -1,7 +1,10 @@
-"""Shared by the Python tests of this directory: their validator packages and a throwaway server."""
+"""Shared by the Python tests of this directory: their validator packages, a throwaway server,
+fetching JSON from it and the PASS/FAIL report."""
+import collections
 import contextlib
 import fcntl
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -9,6 +12,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 
 VALIDATOR_REQUIREMENT = "openapi-spec-validator==0.9.0"
 
@@ -79,3 +84,37 @@ def carat_server(binary, **extra_env):
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+Fetched = collections.namedtuple("Fetched", "status content_type body json")
+
+
+def fetch_json(url, timeout=10):
+    """GETs `url` and returns its status, Content-Type, raw body and the body parsed as JSON.
+
+    An error status is returned, not raised; a body that is not JSON raises ValueError.
+    """
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as res:
+            status, headers, body = res.status, res.headers, res.read()
+    except urllib.error.HTTPError as e:
+        status, headers, body = e.code, e.headers, e.read()
+    try:
+        parsed = json.loads(body)
+    except ValueError as e:
+        raise ValueError(f"GET {url} -> {status}: not JSON ({e}): {body[:300]!r}") from None
+    return Fetched(status, headers.get("Content-Type"), body, parsed)
+
+
+def report(summary, problems, passed=""):
+    """Prints PASS or FAIL with `summary` (and each problem); returns the exit status.
+
+    `passed` is appended to the summary on the PASS line only.
+    """
+    if problems:
+        print(f"FAIL: {summary}")
+        for p in problems:
+            print("  - " + p)
+        return 1
+    print(f"PASS: {summary}{passed}")
+    return 0

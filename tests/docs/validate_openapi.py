@@ -7,12 +7,10 @@ The document is fetched over HTTP rather than read from the source tree, so what
 exactly what clients get: the embedded copy, compacted, with the runtime version filled in.
 Exit status: 0 valid, 1 invalid or the server misbehaved.
 """
-import json
 import sys
-import urllib.request
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from docs_support import carat_server, ensure_validator  # noqa: E402
+from docs_support import carat_server, ensure_validator, fetch_json, report  # noqa: E402
 
 ensure_validator()
 
@@ -27,17 +25,18 @@ def main():
         print(__doc__)
         return 2
     with carat_server(sys.argv[1]) as base:
-        with urllib.request.urlopen(base + "/openapi.json", timeout=10) as res:
-            status, ctype, body = res.status, res.headers["Content-Type"], res.read()
-        with urllib.request.urlopen(base + "/", timeout=10) as res:
-            service_version = json.loads(res.read())["version"]
+        document = fetch_json(base + "/openapi.json")
+        root = fetch_json(base + "/")
+    status, ctype, body, spec = document
+    service_version = root.json["version"]
 
     problems = []
     if status != 200:
         problems.append(f"GET /openapi.json answered {status}")
+    if root.status != 200:
+        problems.append(f"GET / answered {root.status}")
     if ctype != "application/json":
         problems.append(f"Content-Type is {ctype!r}, expected 'application/json'")
-    spec = json.loads(body)
     if spec.get("openapi") != "3.1.0":
         problems.append(f"openapi is {spec.get('openapi')!r}, expected '3.1.0'")
     version = spec.get("info", {}).get("version")
@@ -54,13 +53,7 @@ def main():
     summary = (f"/openapi.json of carat {service_version}: {len(paths)} paths, {operations} "
                f"operations, {len(body)} bytes (openapi-spec-validator {VALIDATOR_VERSION}, "
                "OpenAPI 3.1 schema)")
-    if problems:
-        print(f"FAIL: {summary}")
-        for p in problems:
-            print("  - " + p)
-        return 1
-    print(f"PASS: {summary} is valid")
-    return 0
+    return report(summary, problems, passed=" is valid")
 
 
 if __name__ == "__main__":

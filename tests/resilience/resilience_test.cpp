@@ -2,7 +2,6 @@
 // connections, and a sustained mixed load that must lose nothing. Each is bounded in time and
 // runs on loopback against the real binary.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -195,20 +194,6 @@ TEST(Resilience, SigtermUnderLoadCompletesAcceptedRequests) {
               failed_before, exit_ms);
 }
 
-// Opens a TCP connection to the loopback port; -1 on failure.
-int open_socket(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // True when the server closed the socket (EOF or reset).
 bool closed_by_peer(int fd) {
   pollfd pfd{fd, POLLIN, 0};
@@ -222,7 +207,7 @@ TEST(Resilience, SlowAndIdleConnectionsNeitherExhaustNorBlock) {
                    {"HTTP_BODY_TIMEOUT_SECONDS", "2"}});
   std::vector<int> idle, slow_header, slow_body;
   for (int i = 0; i < 1000; ++i) {
-    const int fd = open_socket(srv.port());
+    const int fd = connect_loopback(srv.port());
     ASSERT_GE(fd, 0) << "connection " << i;
     if (i % 3 == 0) {
       idle.push_back(fd);  // connects and sends nothing
@@ -273,7 +258,6 @@ TEST(Resilience, SustainedMixedLoadLosesNothing) {
 
   std::mutex mu;
   std::set<int64_t> acknowledged_posts;
-  std::atomic<int64_t> acknowledged_comments{0};
   std::vector<std::unique_ptr<LoadThread>> load;
   for (int t = 0; t < 64; ++t) {
     const TestUser& u = users[static_cast<size_t>(t) % users.size()];

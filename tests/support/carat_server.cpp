@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <mutex>
 #include <regex>
 #include <stdexcept>
@@ -117,16 +119,23 @@ Reply Client::post_form(const std::string& p, const std::string& body, const Hea
   return post(p, body, "application/x-www-form-urlencoded", h);
 }
 
-std::string raw_request(int port, const std::string& bytes, int timeout_ms) {
+int connect_loopback(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     close(fd);
-    return {};
+    return -1;
   }
+  return fd;
+}
+
+std::string raw_request(int port, const std::string& bytes, int timeout_ms) {
+  const int fd = connect_loopback(port);
+  if (fd < 0) return {};
   size_t sent = 0;
   while (sent < bytes.size()) {
     const ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
@@ -147,6 +156,69 @@ std::string raw_request(int port, const std::string& bytes, int timeout_ms) {
     out.append(buf, static_cast<size_t>(n));
   }
   close(fd);
+  return out;
+}
+
+Reply parse_raw_reply(const std::string& raw) {
+  Reply r;
+  // "HTTP/1.1 " then three digits, then a space or the end of the line.
+  if (raw.rfind("HTTP/1.1 ", 0) != 0 || raw.size() < 13 || (raw[12] != ' ' && raw[12] != '\r')) {
+    return r;
+  }
+  for (size_t i = 9; i < 12; ++i) {
+    if (raw[i] < '0' || raw[i] > '9') return r;
+  }
+  r.status = std::stoi(raw.substr(9, 3));
+  const size_t end = raw.find("\r\n\r\n");
+  const std::string head = raw.substr(0, end);
+  if (end != std::string::npos) r.body = raw.substr(end + 4);
+  size_t at = head.find("\r\n");
+  while (at != std::string::npos) {
+    const size_t next = head.find("\r\n", at + 2);
+    const std::string line = head.substr(at + 2, next == std::string::npos ? next : next - at - 2);
+    const size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+      const size_t value = line.find_first_not_of(" \t", colon + 1);
+      r.headers.emplace(line.substr(0, colon),
+                        value == std::string::npos ? std::string() : line.substr(value));
+    }
+    at = next;
+  }
+  return r;
+}
+
+Reply raw_reply(int port, const std::string& bytes, int timeout_ms) {
+  return parse_raw_reply(raw_request(port, bytes, timeout_ms));
+}
+
+std::string multipart_body(const std::vector<FormPart>& parts, const std::string& boundary) {
+  std::string out;
+  for (const auto& p : parts) {
+    out += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + p.name + "\"";
+    if (p.filename) out += "; filename=\"" + *p.filename + "\"";
+    out += "\r\n";
+    if (!p.content_type.empty()) out += "Content-Type: " + p.content_type + "\r\n";
+    out += "\r\n" + p.data + "\r\n";
+  }
+  return out + "--" + boundary + "--\r\n";
+}
+
+std::optional<int64_t> metric_value(const std::string& page, const std::string& series) {
+  const std::string line_start = series + " ";
+  size_t at = page.rfind(line_start, 0) == 0 ? 0 : std::string::npos;
+  if (at == std::string::npos) {
+    at = page.find("\n" + line_start);
+    if (at == std::string::npos) return std::nullopt;
+    ++at;
+  }
+  const size_t value = at + line_start.size();
+  const size_t end = std::min(page.find('\n', value), page.size());
+  int64_t out = 0;
+  const auto [ptr, ec] = std::from_chars(page.data() + value, page.data() + end, out);
+  if (ec != std::errc() || ptr != page.data() + end) {
+    throw std::runtime_error("metric " + series +
+                             " is not an integer: " + page.substr(value, end - value));
+  }
   return out;
 }
 

@@ -2,10 +2,12 @@
 // to CARAT_TEST_DB (sqlite by default), and talks HTTP to it.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -58,8 +60,36 @@ class Client {
   httplib::Client cli_;
 };
 
+// Opens a TCP connection to 127.0.0.1:`port`; returns the socket, or -1 on failure.
+int connect_loopback(int port);
+
 // Sends raw bytes on a fresh connection and returns everything read until close or timeout.
 std::string raw_request(int port, const std::string& bytes, int timeout_ms = 5000);
+
+// Splits a raw HTTP/1.1 response as read from a socket: the status (0 when `raw` does not start
+// with a status line), the header fields exactly as sent (httplib 0.11 percent-decodes header
+// values; this does not) and everything after the header as the body.
+Reply parse_raw_reply(const std::string& raw);
+// raw_request, parsed.
+Reply raw_reply(int port, const std::string& bytes, int timeout_ms = 5000);
+
+// One part of a multipart/form-data body. Without a filename it is a plain field; an empty
+// content_type sends no Content-Type line.
+struct FormPart {
+  std::string name;
+  std::optional<std::string> filename;
+  std::string content_type;
+  std::string data;
+};
+inline const std::string kMultipartBoundary = "----caratTestBoundary7MA4YWxkTrZu0gW";
+inline const std::string kMultipartType = "multipart/form-data; boundary=" + kMultipartBoundary;
+std::string multipart_body(const std::vector<FormPart>& parts,
+                           const std::string& boundary = kMultipartBoundary);
+
+// The value of one sample on a Prometheus text page (/metrics): `series` is the name with its
+// labels exactly as rendered, e.g. `carat_rate_limited_total{limit="comments"}`. nullopt when
+// the page has no such sample; throws when its value is not an integer.
+std::optional<int64_t> metric_value(const std::string& page, const std::string& series);
 
 class CaratServer {
  public:

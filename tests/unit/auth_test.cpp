@@ -1,8 +1,5 @@
 #include <gtest/gtest.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -10,8 +7,10 @@
 #include "auth/jwt.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password.hpp"
+#include "jwt_sign.hpp"
 
 using namespace carat::auth;
+using carat::testing::sign_jwt;
 
 namespace {
 
@@ -24,9 +23,12 @@ nlohmann::json fixture() {
 
 TEST(Password, VerifiesPasslibHashGeneratedElsewhere) {
   const auto f = fixture();  // a temporary's subobject would not outlive the loop's range-init
-  for (const auto& c : f["passlib"]) {
-    EXPECT_TRUE(verify_password(c["password"].get<std::string>(), c["hash"].get<std::string>()));
-    EXPECT_FALSE(verify_password("wrong", c["hash"].get<std::string>()));
+  const auto& cases = f.at("passlib");
+  ASSERT_EQ(cases.size(), 1u) << "the passlib hashes of the fixture";
+  for (const auto& c : cases) {
+    EXPECT_TRUE(
+        verify_password(c.at("password").get<std::string>(), c.at("hash").get<std::string>()));
+    EXPECT_FALSE(verify_password("wrong", c.at("hash").get<std::string>()));
   }
 }
 
@@ -65,21 +67,25 @@ TEST(Password, NonBcryptStoredValuesNeverMatch) {
 
 TEST(Jwt, ByteIdenticalToLegacyTokens) {
   const auto f = fixture();
-  const std::string key = f["secret_key"];
-  for (const auto& t : f["tokens"]) {
-    EXPECT_EQ(create_token(t["sub"].get<std::string>(), t["exp"].get<int64_t>(), key),
-              t["token"].get<std::string>())
-        << t["sub"];
+  const std::string key = f.at("secret_key");
+  const auto& tokens = f.at("tokens");
+  ASSERT_EQ(tokens.size(), 4u) << "the legacy tokens of the fixture";
+  for (const auto& t : tokens) {
+    EXPECT_EQ(create_token(t.at("sub").get<std::string>(), t.at("exp").get<int64_t>(), key),
+              t.at("token").get<std::string>())
+        << t.at("sub");
   }
 }
 
 TEST(Jwt, AcceptsLegacyTokensAndReturnsSubject) {
   const auto f = fixture();
-  for (const auto& t : f["tokens"]) {
-    auto sub = verify_token(t["token"].get<std::string>(), f["secret_key"].get<std::string>(),
-                            t["exp"].get<int64_t>() - 10);
+  const auto& tokens = f.at("tokens");
+  ASSERT_EQ(tokens.size(), 4u) << "the legacy tokens of the fixture";
+  for (const auto& t : tokens) {
+    auto sub = verify_token(t.at("token").get<std::string>(), f.at("secret_key").get<std::string>(),
+                            t.at("exp").get<int64_t>() - 10);
     ASSERT_TRUE(sub.has_value());
-    EXPECT_EQ(*sub, t["sub"].get<std::string>());
+    EXPECT_EQ(*sub, t.at("sub").get<std::string>());
   }
 }
 
@@ -96,36 +102,23 @@ TEST(Jwt, RejectsExpiredWrongKeyAndTampered) {
   EXPECT_FALSE(verify_token("abc", key, 10).has_value());
 }
 
-namespace {
-
-// Builds a token with arbitrary header and payload, signed with HS256 over `key`.
-std::string sign(const std::string& header, const std::string& payload, const std::string& key) {
-  const std::string si = base64url_encode(header) + "." + base64url_encode(payload);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(si.data()), si.size(), md, &len);
-  return si + "." + base64url_encode(std::string(reinterpret_cast<char*>(md), len));
-}
-
-}  // namespace
-
 TEST(Jwt, ClaimRules) {
   const std::string key = "k-0123456789abcdef0123456789abcdef";
   const std::string hs256 = R"({"alg":"HS256","typ":"JWT"})";
-  EXPECT_TRUE(verify_token(sign(hs256, R"({"sub":"a@x.io","exp":100})", key), key, 50));
-  EXPECT_TRUE(verify_token(sign(hs256, R"({"sub":"a@x.io","exp":100.5})", key), key, 100));
-  EXPECT_FALSE(verify_token(sign(hs256, R"({"sub":"a@x.io"})", key), key, 50)) << "no exp";
-  EXPECT_FALSE(verify_token(sign(hs256, R"({"sub":"a@x.io","exp":"100"})", key), key, 50));
-  EXPECT_FALSE(verify_token(sign(hs256, R"({"exp":100})", key), key, 50)) << "no sub";
-  EXPECT_FALSE(verify_token(sign(hs256, R"({"sub":"","exp":100})", key), key, 50));
-  EXPECT_FALSE(verify_token(sign(hs256, R"({"sub":5,"exp":100})", key), key, 50));
-  EXPECT_FALSE(verify_token(sign(hs256, R"({"sub":"a","exp":100,"nbf":60})", key), key, 50));
-  EXPECT_TRUE(verify_token(sign(hs256, R"({"sub":"a","exp":100,"nbf":40})", key), key, 50));
-  EXPECT_FALSE(verify_token(sign(hs256, R"(["sub"])", key), key, 50));
-  EXPECT_FALSE(verify_token(sign(R"({"alg":"HS512","typ":"JWT"})", R"({"sub":"a","exp":100})", key),
-                            key, 50));
-  EXPECT_FALSE(verify_token(sign(R"({"alg":"none"})", R"({"sub":"a","exp":100})", key), key, 50));
+  EXPECT_TRUE(verify_token(sign_jwt(hs256, R"({"sub":"a@x.io","exp":100})", key), key, 50));
+  EXPECT_TRUE(verify_token(sign_jwt(hs256, R"({"sub":"a@x.io","exp":100.5})", key), key, 100));
+  EXPECT_FALSE(verify_token(sign_jwt(hs256, R"({"sub":"a@x.io"})", key), key, 50)) << "no exp";
+  EXPECT_FALSE(verify_token(sign_jwt(hs256, R"({"sub":"a@x.io","exp":"100"})", key), key, 50));
+  EXPECT_FALSE(verify_token(sign_jwt(hs256, R"({"exp":100})", key), key, 50)) << "no sub";
+  EXPECT_FALSE(verify_token(sign_jwt(hs256, R"({"sub":"","exp":100})", key), key, 50));
+  EXPECT_FALSE(verify_token(sign_jwt(hs256, R"({"sub":5,"exp":100})", key), key, 50));
+  EXPECT_FALSE(verify_token(sign_jwt(hs256, R"({"sub":"a","exp":100,"nbf":60})", key), key, 50));
+  EXPECT_TRUE(verify_token(sign_jwt(hs256, R"({"sub":"a","exp":100,"nbf":40})", key), key, 50));
+  EXPECT_FALSE(verify_token(sign_jwt(hs256, R"(["sub"])", key), key, 50));
+  EXPECT_FALSE(verify_token(
+      sign_jwt(R"({"alg":"HS512","typ":"JWT"})", R"({"sub":"a","exp":100})", key), key, 50));
+  EXPECT_FALSE(
+      verify_token(sign_jwt(R"({"alg":"none"})", R"({"sub":"a","exp":100})", key), key, 50));
   // alg=none with an empty signature
   const std::string none = base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." +
                            base64url_encode(R"({"sub":"a","exp":100})") + ".";
