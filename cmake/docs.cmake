@@ -1,4 +1,4 @@
-# /openapi.json and /docs (api.md §2.5), compiled into carat_core.
+# /openapi.json and /docs (api.md §2.5), compiled into carat_openapi.
 #
 # Everything the two pages need is embedded at build time: production instances may have no
 # internet egress, and the document must be the one of the binary that serves it.
@@ -56,7 +56,7 @@ function(carat_embed input name)
     VERBATIM)
   # The arrays need no headers; skipping the PCH keeps these large files cheap to compile.
   set_source_files_properties(${output} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
-  target_sources(carat_core PRIVATE ${output})
+  target_sources(carat_openapi PRIVATE ${output})
 endfunction()
 
 carat_embed(${_docs_src}/openapi.json embedded_openapi_json)
@@ -67,7 +67,3 @@ carat_embed(${_swagger_pkg}/swagger-ui.css embedded_swagger_ui_css)
 carat_embed(${_swagger_pkg}/LICENSE embedded_swagger_ui_license)
 carat_embed(${_swagger_pkg}/swagger-ui-bundle.js.LICENSE.txt embedded_swagger_ui_bundle_license)
 
-target_sources(carat_core PRIVATE
-  src/handlers/docs.cpp
-  src/openapi/docs_assets.cpp
-  src/openapi/openapi_document.cpp)

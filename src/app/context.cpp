@@ -1,9 +1,12 @@
 #include "app/context.hpp"
 
+#include <stdexcept>
+
 #include "auth/jwt.hpp"
 #include "dto/validate.hpp"
-#include "http/errors.hpp"
+#include "errors/errors.hpp"
 #include "http/form.hpp"
+#include "http/router.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -88,16 +91,36 @@ const domain::User* RequestContext::optional_user() {
 const domain::User& RequestContext::require_user() {
   switch (resolve_user()) {
     case Auth::kOk: return *user_;
-    case Auth::kNoToken: throw http::unauthorized("Not authenticated");
-    case Auth::kInactive: throw http::bad_request("Inactive user");
-    default: throw http::unauthorized("Could not validate credentials");
+    case Auth::kNoToken: throw errors::unauthorized("Not authenticated");
+    case Auth::kInactive: throw errors::bad_request("Inactive user");
+    default: throw errors::unauthorized("Could not validate credentials");
   }
 }
 
 const domain::User& RequestContext::require_admin() {
   const auto& u = require_user();
-  if (!u.is_admin()) throw http::forbidden("Admin privileges required");
+  if (!u.is_admin()) throw errors::forbidden("Admin privileges required");
   return u;
+}
+
+const std::string& RequestContext::path(std::string_view name) const {
+  const auto& names = req.route->param_names;
+  for (size_t i = 0; i < names.size() && i < req.path_params.size(); ++i) {
+    if (names[i] == name) return req.path_params[i];
+  }
+  throw std::logic_error("route " + req.route->pattern + " has no path parameter " +
+                         std::string(name));
+}
+
+std::optional<int64_t> RequestContext::path_id(std::string_view name, dto::Validator& v) const {
+  return v.path_int(name, path(name));
+}
+
+int64_t RequestContext::path_id(std::string_view name) {
+  dto::Validator v;
+  auto id = path_id(name, v);
+  v.throw_if_errors();
+  return *id;
 }
 
 std::optional<std::string> RequestContext::query(std::string_view name) {

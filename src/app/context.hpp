@@ -8,6 +8,7 @@
 
 #include "app/app.hpp"
 #include "domain/users.hpp"
+#include "dto/validate.hpp"
 #include "http/message.hpp"
 
 namespace carat {
@@ -53,6 +54,15 @@ class RequestContext {
 
   // Query parameters (last occurrence wins), percent-decoded.
   std::optional<std::string> query(std::string_view name);
+
+  // A path parameter by its name in the route pattern ("/api/posts/{post_id}"), percent-decoded.
+  const std::string& path(std::string_view name) const;
+  // An integer path parameter (`-?[0-9]+` within 64 bits), else 422 int_parsing at
+  // ["path", name]. Whether the id names anything is the domain's business (404 there).
+  int64_t path_id(std::string_view name);
+  // The same, collecting the 422 item into `v` so it is reported together with the body's items
+  // (path first, as FastAPI orders them); nullopt when it is not an integer.
+  std::optional<int64_t> path_id(std::string_view name, dto::Validator& v) const;
 
  private:
   std::optional<std::string_view> bearer_token() const;

@@ -1,9 +1,8 @@
 #include "app/pipeline.hpp"
 
-#include "app/context.hpp"
 #include "db/database.hpp"
 #include "dto/validate.hpp"
-#include "http/errors.hpp"
+#include "errors/errors.hpp"
 #include "media/storage.hpp"
 #include "observability/log.hpp"
 #include "observability/metrics.hpp"
@@ -84,14 +83,13 @@ http::Pipeline::Admission ApiPipeline::admit(http::Request& req,
 
 http::Response ApiPipeline::handle(http::Request& req) {
   try {
-    RequestContext ctx(app_, req);
-    if (req.route->json_body) ctx.check_json_syntax();
-    return req.route->handler(ctx);
-  } catch (const http::ApiError& e) {
-    auto res = detail_response(e.status(), e.detail());
+    return req.route->handler(req);
+  } catch (const errors::ApiError& e) {
+    auto res = e.body() ? http::Response::json(*e.body(), e.status())
+                        : detail_response(e.status(), e.detail());
     for (const auto& h : e.headers()) res.headers.push_back(h);
     return res;
-  } catch (const http::ValidationError& e) {
+  } catch (const errors::ValidationError& e) {
     return http::Response::json(dto::render_validation_error(e.items()), 422);
   } catch (const db::DbError& e) {
     switch (e.kind()) {

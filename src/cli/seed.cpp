@@ -4,18 +4,21 @@
 #include "auth/password.hpp"
 #include "cli/commands.hpp"
 #include "cli/startup.hpp"
+#include "db/comments_repository.hpp"
 #include "db/factory.hpp"
-#include "db/sql/seed.hpp"
-#include "db/sql/users.hpp"
+#include "db/follows_repository.hpp"
+#include "db/point_events_repository.hpp"
+#include "db/posts_repository.hpp"
+#include "db/reactions_repository.hpp"
+#include "db/users_repository.hpp"
 #include "domain/posts.hpp"
+#include "domain/profiles.hpp"
 #include "domain/users.hpp"
 #include "observability/log.hpp"
 
 namespace carat::cli {
 
 namespace {
-
-namespace sqls = db::sql::seed;
 
 struct DemoUser {
   const char* email;
@@ -57,22 +60,33 @@ constexpr DemoPost kPosts[] = {
 };
 
 int64_t insert_user(db::Connection& c, const DemoUser& u) {
-  const std::string hash = auth::hash_password(u.password);
-  auto rs = c.exec(db::sql::users::kInsert,
-                   {std::string(u.email), hash, std::string(u.display_name),
-                    std::string(u.membership), true});
-  const int64_t id = rs.i64(0, 0);
-  domain::create_default_profile(c, id);
+  const auto row = db::UsersRepository(c).insert({u.email, auth::hash_password(u.password),
+                                                   u.display_name, u.membership, true});
+  domain::create_default_profile(c, row.id);
+  return row.id;
+}
+
+int64_t insert_post(db::Connection& c, int64_t user_id, const DemoPost& p, const char* post_type,
+                    std::optional<std::string> slug = std::nullopt,
+                    std::optional<std::string> excerpt = std::nullopt) {
+  db::PostColumns cols;
+  cols.title = p.title;
+  cols.body = p.body;
+  cols.visibility = p.visibility;
+  cols.category = p.category;
+  cols.post_type = post_type;
+  cols.slug = std::move(slug);
+  cols.status = "published";
+  cols.excerpt = std::move(excerpt);
+  const int64_t id = db::PostsRepository(c).insert(user_id, cols);
+  db::PointEventsRepository(c).add(user_id, "post_created", 10, "post", id);
   return id;
 }
 
-int64_t insert_post(db::Connection& c, int64_t user_id, const DemoPost& p) {
-  auto rs = c.exec(db::sql::posts::kInsert,
-                   {user_id, std::string(p.title), std::string(p.body), std::string(p.visibility),
-                    nullptr, nullptr, std::string(p.category), nullptr, "post", nullptr,
-                    "published", nullptr, nullptr});
-  const int64_t id = rs.i64(0, 0);
-  domain::add_point_event(c, user_id, "post_created", 10, "post", id);
+int64_t insert_comment(db::Connection& c, int64_t post_id, int64_t user_id,
+                       std::optional<int64_t> parent_id, const char* body) {
+  const int64_t id = db::CommentsRepository(c).insert(post_id, user_id, parent_id, body).id;
+  db::PointEventsRepository(c).add(user_id, "comment_created", 5, "comment", id);
   return id;
 }
 
@@ -98,37 +112,32 @@ int seed() {
     std::vector<int64_t> users;
     for (const auto& u : kUsers) users.push_back(insert_user(c, u));
     std::vector<int64_t> posts;
-    for (const auto& p : kPosts) posts.push_back(insert_post(c, users[p.author], p));
+    for (const auto& p : kPosts) posts.push_back(insert_post(c, users[p.author], p, "post"));
 
-    // A blog post with a generated slug and a tourism post with details.
-    const std::string slug = domain::unique_slug(c, domain::slugify("Welcome to Carat"));
-    auto blog = c.exec(db::sql::posts::kInsert,
-                       {users[2], "Welcome to Carat", "コミュニティへようこそ！ #board", "public",
-                        nullptr, nullptr, "board", nullptr, "blog", slug, "published", nullptr,
-                        "Community guidelines and news"});
-    posts.push_back(blog.i64(0, 0));
+    // A blog post with a generated slug.
+    const DemoPost welcome{2, "board", "Welcome to Carat", "コミュニティへようこそ！ #board", "public"};
+    posts.push_back(insert_post(c, users[2], welcome, "blog",
+                                domain::unique_slug(c, domain::slugify(welcome.title)),
+                                "Community guidelines and news"));
 
     // Comments with a reply, likes and other reactions, and follows (both directions).
+    db::ReactionsRepository reactions(c);
     for (size_t i = 0; i < posts.size(); i += 2) {
       const int64_t commenter = users[(i / 2 + 1) % users.size()];
-      auto top = c.exec(sqls::kInsertComment,
-                        {posts[i], commenter, nullptr, "素敵な投稿ですね！"});
-      const int64_t comment_id = top.i64(0, 0);
-      domain::add_point_event(c, commenter, "comment_created", 5, "comment", comment_id);
-      auto reply = c.exec(sqls::kInsertComment,
-                          {posts[i], users[0], comment_id, "ありがとうございます 😊"});
-      domain::add_point_event(c, users[0], "comment_created", 5, "comment", reply.i64(0, 0));
-      c.exec(sqls::kInsertReaction, {commenter, "comment", comment_id, "love"});
+      const int64_t comment_id = insert_comment(c, posts[i], commenter, std::nullopt, "素敵な投稿ですね！");
+      insert_comment(c, posts[i], users[0], comment_id, "ありがとうございます 😊");
+      reactions.insert(commenter, "comment", comment_id, "love");
     }
     for (size_t i = 0; i < posts.size(); ++i) {
       for (size_t u = 0; u < users.size(); ++u) {
-        if ((i + u) % 2 == 0) c.exec(sqls::kInsertReaction, {users[u], "post", posts[i], "like"});
+        if ((i + u) % 2 == 0) reactions.insert(users[u], "post", posts[i], "like");
       }
-      if (i % 3 == 0) c.exec(sqls::kInsertReaction, {users[3], "post", posts[i], "support"});
+      if (i % 3 == 0) reactions.insert(users[3], "post", posts[i], "support");
     }
-    c.exec(sqls::kInsertFollow, {users[0], users[3]});
-    c.exec(sqls::kInsertFollow, {users[3], users[0]});
-    c.exec(sqls::kInsertFollow, {users[1], users[0]});
+    db::FollowsRepository follows(c);
+    follows.insert(users[0], users[3]);
+    follows.insert(users[3], users[0]);
+    follows.insert(users[1], users[0]);
     tx.commit();
     std::cout << "Seeded " << users.size() << " users and " << posts.size()
               << " posts. Demo login: premium@test.com / premium123\n";

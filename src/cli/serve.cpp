@@ -85,7 +85,7 @@ int serve() {
   auth::LoginThrottle throttle(cfg->login_max_failures_per_email, cfg->login_max_failures_per_ip);
   App app{*cfg, pool, hasher, throttle, *storage, service_version()};
 
-  const http::Router router = build_router();
+  const http::Router router = app::build_router(app);
   ApiPipeline pipeline(app, router);
   http::ServerOptions opts;
   opts.host = cfg->host;

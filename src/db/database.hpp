@@ -32,7 +32,7 @@ struct Query {
 // A bound parameter value.
 class Param {
  public:
-  enum class Kind { kNull, kInt, kBool, kText, kReal };
+  enum class Kind { kNull, kInt, kBool, kText, kReal, kTimestamp };
 
   Param() = default;
   Param(std::nullptr_t) {}
@@ -47,9 +47,17 @@ class Param {
   Param(const std::optional<T>& v) {
     if (v) *this = Param(*v);
   }
+  // A point in time (microseconds since the epoch, UTC), bound in the form its database reads
+  // unambiguously: a timestamptz literal on PostgreSQL, SQLAlchemy's UTC text on SQLite.
+  static Param timestamp(int64_t micros_since_epoch) {
+    Param p;
+    p.kind_ = Kind::kTimestamp;
+    p.int_ = micros_since_epoch;
+    return p;
+  }
 
   Kind kind() const { return kind_; }
-  int64_t as_int() const { return int_; }
+  int64_t as_int() const { return int_; }  // kInt, kBool (0/1), kTimestamp (microseconds)
   double as_real() const { return real_; }
   const std::string& as_text() const { return text_; }
 

@@ -1,12 +1,12 @@
 #include "db/migrations.hpp"
 
-
 #include <functional>
 #include <map>
 #include <set>
 
-#include "db/sql/migrations_sql.hpp"
-#include "db/sql/schema.hpp"
+#include "db/schema/baseline.hpp"
+#include "db/schema/migration_files.hpp"
+#include "db/schema/tracking_sql.hpp"
 #include "observability/log.hpp"
 #include "util/crypto.hpp"
 
@@ -14,7 +14,7 @@ namespace carat::db {
 
 namespace {
 
-namespace q = sql::migrations;
+namespace q = schema;
 using db::Dialect;
 
 struct Introspection {
@@ -185,46 +185,68 @@ void apply_baseline(Connection& c) {
   seed_content_items(c, created.count("content_items") > 0);
 }
 
-// ---- 0002_service_indexes ----
-
-std::string indexes_definition(Dialect d) {
-  std::string text;
-  for (const auto& s : schema::service_index_sql(d)) text += s + ";\n";
-  return text;
-}
-
-void apply_indexes(Connection& c) {
-  for (const auto& s : schema::service_index_sql(c.dialect())) c.exec_script(s);
-}
-
-// ---- 0003_posts_newest_first ----
-
-std::string newest_first_definition(Dialect d) {
-  std::string text = "-- newest-first post order\n";
-  for (const auto& s : schema::newest_first_index_sql(d)) text += s + ";\n";
-  return text;
-}
-
-void apply_newest_first(Connection& c) {
-  for (const auto& s : schema::newest_first_index_sql(c.dialect())) c.exec_script(s);
-}
+// ---- 0002 onwards: db/schema/NNNN_name[.postgres|.sqlite].sql ----
 
 struct Migration {
-  const char* version;
-  const char* description;
+  std::string version;
+  std::string description;
   std::function<std::string(Dialect)> definition;
   std::function<void(Connection&)> apply;
 };
 
-const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> list = {
-      {"0001_baseline", "reference schema (22 tables), missing columns, lookup seed rows",
-       baseline_definition, apply_baseline},
-      {"0002_service_indexes", "non-unique indexes for the service's queries",
-       indexes_definition, apply_indexes},
-      {"0003_posts_newest_first", "index in the newest-first order of the post feeds",
-       newest_first_definition, apply_newest_first},
+// "0004_post_bookmarks" -> "post bookmarks"
+std::string description_of(std::string_view version) {
+  std::string d(version.substr(version.find('_') + 1));
+  for (char& c : d) {
+    if (c == '_') c = ' ';
+  }
+  return d;
+}
+
+// The file migrations grouped by version: one text for both dialects, or one per dialect.
+std::vector<Migration> file_migrations() {
+  struct Texts {
+    std::optional<std::string_view> both, postgres, sqlite;
   };
+  std::map<std::string, Texts> by_version;
+  for (const auto& f : schema::migration_files()) {
+    std::string_view name = f.name;
+    name.remove_suffix(std::string_view(".sql").size());
+    auto& texts = by_version[std::string(name.substr(0, name.find('.')))];
+    if (name.ends_with(".postgres")) {
+      texts.postgres = f.text;
+    } else if (name.ends_with(".sqlite")) {
+      texts.sqlite = f.text;
+    } else {
+      texts.both = f.text;
+    }
+  }
+  std::vector<Migration> out;
+  for (const auto& [version, texts] : by_version) {
+    const auto pg = texts.postgres ? texts.postgres : texts.both;
+    const auto lite = texts.sqlite ? texts.sqlite : texts.both;
+    if (!pg || !lite || (texts.both && (texts.postgres || texts.sqlite))) {
+      throw MigrationError("migration " + version +
+                           " needs NNNN_name.sql or both NNNN_name.postgres.sql and "
+                           "NNNN_name.sqlite.sql in src/db/schema");
+    }
+    auto text = [pg = *pg, lite = *lite](Dialect d) {
+      return std::string(d == Dialect::kPostgres ? pg : lite);
+    };
+    out.push_back({version, description_of(version), text,
+                   [text](Connection& c) { c.exec_script(text(c.dialect())); }});
+  }
+  return out;
+}
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> list = [] {
+    std::vector<Migration> all = {
+        {"0001_baseline", "reference schema (22 tables), missing columns, lookup seed rows",
+         baseline_definition, apply_baseline}};
+    for (auto& m : file_migrations()) all.push_back(std::move(m));
+    return all;
+  }();
   return list;
 }
 
@@ -284,7 +306,10 @@ class MigrationLock {
 
 std::vector<MigrationInfo> migration_list() {
   std::vector<MigrationInfo> out;
-  for (const auto& m : migrations()) out.push_back({m.version, m.description});
+  for (const auto& m : migrations()) {
+    out.push_back({m.version, m.description, crypto::sha256_hex(m.definition(Dialect::kPostgres)),
+                   crypto::sha256_hex(m.definition(Dialect::kSqlite))});
+  }
   return out;
 }
 
@@ -316,7 +341,7 @@ MigrationReport migrate(Connection& c, const std::string& service_version) {
       log::info("applying migration", {{"version", m.version}, {"description", m.description}});
       Transaction tx(c, true);
       m.apply(c);
-      if (report.fresh_install && std::string_view(m.version) == "0001_baseline" &&
+      if (report.fresh_install && m.version == "0001_baseline" &&
           !info.tables.count("alembic_version")) {
         // Lets the legacy service's `alembic upgrade head` be a no-op on this database.
         c.exec(q::kCreateAlembic);

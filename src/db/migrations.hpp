@@ -12,6 +12,9 @@ namespace carat::db {
 struct MigrationInfo {
   std::string version;
   std::string description;
+  // SHA-256 of the migration's definition, as recorded in carat_schema_migrations.
+  std::string postgres_checksum;
+  std::string sqlite_checksum;
 };
 
 // The compiled-in list, in order.

@@ -1,15 +1,14 @@
 #include "domain/media.hpp"
 
-#include "db/sql/media.hpp"
-#include "domain/users.hpp"
+#include "db/media_repository.hpp"
+#include "domain/ids.hpp"
+#include "errors/errors.hpp"
 #include "observability/log.hpp"
 #include "util/strings.hpp"
 
 namespace carat::domain {
 
 namespace {
-
-namespace sqlm = db::sql::media;
 
 uint32_t be16(std::string_view d, size_t at) {
   return (static_cast<uint32_t>(static_cast<unsigned char>(d[at])) << 8) |
@@ -145,6 +144,42 @@ std::optional<std::string> media_name_from_url(std::string_view url) {
   return std::string(name);
 }
 
+UploadedImage upload_image(media::Storage& storage, const ConnectionSource& db, int64_t user_id,
+                           std::string_view data) {
+  if (data.size() > kMaxImageBytes) throw errors::payload_too_large("File too large");
+  const auto format = sniff_image(data);
+  if (!format) throw errors::bad_request("File must be an image");
+  const auto dims = image_dimensions(data, *format);
+
+  // Nothing from the client reaches the name.
+  const std::string name = text::random_uuid4() + "." + std::string(format->extension);
+  UploadedImage uploaded;
+  uploaded.url = "/media/" + name;
+  // The object is stored first (api.md §1.1) and may take a while on S3.
+  storage.put(name, data, std::string(format->mime_type));
+  try {
+    auto& c = db();
+    db::Transaction tx(c, true);
+    uploaded.id = db::MediaRepository(c).insert(
+        {user_id, uploaded.url, std::string(format->mime_type), static_cast<int64_t>(data.size()),
+         dims ? std::optional<int64_t>(dims->width) : std::nullopt,
+         dims ? std::optional<int64_t>(dims->height) : std::nullopt});
+    tx.commit();
+  } catch (...) {
+    try {
+      storage.remove(name);
+    } catch (const std::exception& e) {
+      log::warn("orphaned media object not removed", {{"name", name}, {"error", e.what()}});
+    }
+    throw;
+  }
+  return uploaded;
+}
+
+bool is_issued_media_name(db::Connection& c, const std::string& name) {
+  return db::MediaRepository(c).url_exists("/media/" + name);
+}
+
 std::set<int64_t> usable_media_ids(db::Connection& c, const std::vector<int64_t>& ids,
                                    int64_t user_id, bool is_admin) {
   std::set<int64_t> wanted;
@@ -153,12 +188,9 @@ std::set<int64_t> usable_media_ids(db::Connection& c, const std::vector<int64_t>
   }
   std::set<int64_t> usable;
   if (wanted.empty()) return usable;
-  std::string array = "[";
-  for (int64_t id : wanted) array += (array.size() > 1 ? "," : "") + std::to_string(id);
-  array += "]";
-  const auto rs = c.exec(sqlm::kOwners, {array});
-  for (size_t r = 0; r < rs.rows(); ++r) {
-    if (is_admin || rs.i64(r, 1) == user_id) usable.insert(rs.i64(r, 0));
+  for (const auto& row :
+       db::MediaRepository(c).owners(std::vector<int64_t>(wanted.begin(), wanted.end()))) {
+    if (is_admin || row.user_id == user_id) usable.insert(row.id);
   }
   return usable;
 }
@@ -175,10 +207,10 @@ void delete_media_asset_if_orphaned(db::Connection& c, media::Storage& storage,
   std::optional<std::string> url;
   try {
     db::Transaction tx(c, true);
-    const auto rs = c.exec(sqlm::kDeleteIfOrphaned, {media_id});
+    const auto deleted = db::MediaRepository(c).delete_if_orphaned(media_id);
     tx.commit();
-    if (rs.empty()) return;  // still referenced, or already gone
-    if (!rs.is_null(0, 0)) url = rs.str(0, 0);
+    if (!deleted) return;  // still referenced, or already gone
+    url = deleted->value;
   } catch (const std::exception& e) {
     log::warn("media asset not deleted", {{"media_id", media_id}, {"error", e.what()}});
     return;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -51,6 +52,25 @@ std::optional<std::string> media_name_from_url(std::string_view url);
 // Ids outside 1..2147483647 refer to nothing (api.md §1.4).
 std::set<int64_t> usable_media_ids(db::Connection& c, const std::vector<int64_t>& ids,
                                    int64_t user_id, bool is_admin);
+
+// The request's database connection, taken when first needed (slow storage work runs without
+// one).
+using ConnectionSource = std::function<db::Connection&()>;
+
+struct UploadedImage {
+  int64_t id = 0;
+  std::string url;  // "/media/<name>"
+};
+
+// POST /api/media/upload (api.md §11.1): 413 "File too large", 400 "File must be an image" (by
+// the bytes, never the declared type or name), then the object is stored under a fresh random
+// name and its media_assets row inserted. No row ever points at nothing and no object outlives
+// a failed upload. A storage failure is media::StorageError (503).
+UploadedImage upload_image(media::Storage& storage, const ConnectionSource& db, int64_t user_id,
+                           std::string_view data);
+
+// S3 mode serves only names the service issued (a media_assets row has the url).
+bool is_issued_media_name(db::Connection& c, const std::string& name);
 
 // After a post delete has committed (api.md §5.5): deletes the media_assets row when no
 // posts.media_id and no post_media row references it (its own short transaction), then removes

@@ -1,11 +1,14 @@
-// Notifications (api.md §10.3): written in the transaction of the action that causes them, never
-// to the actor themself.
+// Notifications (api.md §10): written in the transaction of the action that causes them, never
+// to the actor themself; read and marked by their recipient.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "db/database.hpp"
+#include "db/notifications_repository.hpp"
 #include "domain/users.hpp"
 
 namespace carat::domain {
@@ -18,5 +21,12 @@ void notify_comment(db::Connection& c, int64_t post_author, const User& actor, i
                     int64_t comment_id);
 // `actor` followed `followee`.
 void notify_follow(db::Connection& c, int64_t followee, const User& actor);
+
+// The recipient's notifications, newest first.
+std::vector<db::NotificationRow> list_notifications(db::Connection& c, const User& user,
+                                                    int64_t limit, int64_t offset);
+// Marks one of the recipient's notifications; 404 for a missing one or someone else's.
+db::NotificationRow mark_notification(db::Connection& c, const User& user, int64_t id,
+                                      bool is_read);
 
 }  // namespace carat::domain

@@ -1,115 +1,295 @@
 #include "domain/posts.hpp"
 
-#include <locale.h>
-#include <wctype.h>
+#include <algorithm>
+#include <nlohmann/json.hpp>
 
-#include "dto/posts.hpp"
-#include "util/json_writer.hpp"
+#include "db/point_events_repository.hpp"
+#include "domain/ids.hpp"
+#include "domain/media.hpp"
+#include "domain/notifications.hpp"
+#include "errors/errors.hpp"
 #include "util/strings.hpp"
 
 namespace carat::domain {
 
-namespace sqlp = db::sql::posts;
-
 namespace {
 
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+// The urls of a post's images: a JSON array built by the database (json_agg /
+// json_group_array), strings only.
+std::vector<std::string> parse_media_urls(const std::optional<std::string>& json) {
+  std::vector<std::string> urls;
+  if (!json) return urls;
+  const auto parsed = nlohmann::json::parse(*json, nullptr, false);
+  if (!parsed.is_array()) return urls;
+  for (const auto& u : parsed) {
+    if (u.is_string()) urls.push_back(u.get<std::string>());
   }
+  return urls;
 }
 
-char32_t to_lower(char32_t c) {
-  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
-  if (utf8 == static_cast<locale_t>(0)) return c;
-  return static_cast<char32_t>(towlower_l(static_cast<wint_t>(c), utf8));
+Post from_row(db::PostRow row) {
+  Post p;
+  p.id = row.id;
+  p.user_id = row.user_id;
+  p.title = std::move(row.title);
+  p.body = row.body.value_or("");
+  p.visibility = row.visibility.value_or("public");
+  p.youtube_url = std::move(row.youtube_url);
+  p.media_id = row.media_id;
+  p.category = std::move(row.category);
+  p.subcategory = std::move(row.subcategory);
+  p.post_type = row.post_type.value_or("post");
+  p.slug = std::move(row.slug);
+  p.status = row.status.value_or("published");
+  p.og_image_url = std::move(row.og_image_url);
+  p.excerpt = std::move(row.excerpt);
+  p.media_url = std::move(row.media_url);
+  p.media_urls = parse_media_urls(row.media_urls_json);
+  if (p.post_type == "tourism" && row.tourism_post_id) {
+    p.tourism_details = TourismDetails{
+        std::move(row.prefecture),        std::move(row.event_datetime), std::move(row.meet_place),
+        std::move(row.meet_address),      std::move(row.tour_content),   row.fee,
+        std::move(row.contact_phone),     std::move(row.contact_email),  std::move(row.deadline),
+        std::move(row.attachment_pdf_url)};
+  }
+  p.created_at = std::move(row.created_at);
+  p.updated_at = std::move(row.updated_at);
+  p.like_count = row.like_count;
+  p.comment_count = row.comment_count;
+  p.user_display_name = std::move(row.user_display_name);
+  return p;
 }
 
-bool is_space(char32_t c) {
-  return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-         c == 0x205F || c == 0x3000;
+std::optional<Post> from_row(std::optional<db::PostRow> row) {
+  if (!row) return std::nullopt;
+  return from_row(std::move(*row));
 }
 
-void trim_dashes(std::u32string& s) {
-  while (!s.empty() && s.front() == U'-') s.erase(s.begin());
-  while (!s.empty() && s.back() == U'-') s.pop_back();
+// Duplicates removed (first kept), then the first five (api.md §5.2).
+std::vector<int64_t> normalized_media_ids(const std::vector<int64_t>& ids) {
+  std::vector<int64_t> out;
+  for (int64_t id : ids) {
+    if (out.size() == 5) break;
+    if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+  }
+  return out;
+}
+
+// The media rule of api.md §5.2; throws UnusableMedia naming every unusable image.
+void check_media(db::Connection& c, const User& user, const PostDraft& d) {
+  const std::optional<int64_t> media_id = given(d.media_id);
+  std::vector<int64_t> ids = d.media_ids.value_or(std::vector<int64_t>());
+  if (media_id) ids.push_back(*media_id);
+  if (ids.empty()) return;
+  const auto usable = usable_media_ids(c, ids, user.id, user.is_admin());
+  UnusableMedia unusable;
+  unusable.media_id = media_id && !usable.count(*media_id);
+  if (d.media_ids) {
+    for (size_t i = 0; i < d.media_ids->size(); ++i) {
+      if (!usable.count((*d.media_ids)[i])) unusable.media_ids.push_back(i);
+    }
+  }
+  if (unusable.media_id || !unusable.media_ids.empty()) throw unusable;
+}
+
+db::TourismColumns tourism_columns(const TourismDraft& t) {
+  return {given(t.prefecture),        given(t.event_datetime), given(t.meet_place),
+          given(t.meet_address),      given(t.tour_content),   given(t.fee),
+          given(t.contact_phone),     given(t.contact_email),  given(t.deadline),
+          given(t.attachment_pdf_url)};
+}
+
+db::TourismPresence tourism_presence(const TourismDraft& t) {
+  return {t.prefecture.has_value(),        t.event_datetime.has_value(), t.meet_place.has_value(),
+          t.meet_address.has_value(),      t.tour_content.has_value(),   t.fee.has_value(),
+          t.contact_phone.has_value(),     t.contact_email.has_value(),  t.deadline.has_value(),
+          t.attachment_pdf_url.has_value()};
+}
+
+// Loads the post for a write by `user`: 404 when missing or invisible to a non-author non-admin,
+// 403 when visible but not theirs (api.md §5.4). Returns the post's own media_id.
+std::optional<int64_t> authorize_post_write(db::PostsRepository& posts, const User& user,
+                                            int64_t post_id) {
+  auto owner = posts.owner(post_id);
+  if (!owner) throw errors::not_found("Post not found");
+  if (owner->user_id == user.id || user.is_admin()) return owner->media_id;
+  if (!posts.visible_author(user.id, post_id)) throw errors::not_found("Post not found");
+  throw errors::forbidden("Not enough permissions");
+}
+
+// The post as its author or an admin sees it right after a write.
+Post written_post(db::PostsRepository& posts, int64_t post_id) {
+  auto post = posts.find(post_id);
+  if (!post) throw errors::not_found("Post not found");  // deleted right after the commit
+  return from_row(std::move(*post));
 }
 
 }  // namespace
 
-std::string db_timestamp(db::Dialect d, timeutil::Micros t) {
-  return d == db::Dialect::kPostgres ? timeutil::format_pg(t) : timeutil::format_sqlite(t);
+std::vector<Post> list_posts(db::Connection& c, const PostListQuery& q) {
+  auto rows = db::PostsRepository(c).list(
+      {q.caller, q.limit, q.offset, q.sort, q.category, q.visibility, q.since});
+  std::vector<Post> posts;
+  posts.reserve(rows.size());
+  for (auto& row : rows) posts.push_back(from_row(std::move(row)));
+  return posts;
 }
 
-std::string list_posts_json(db::Connection& c, const PostListQuery& q) {
-  sqlp::ListShape shape;
-  shape.sort = q.sort;
-  shape.category = q.category.has_value();
-  shape.visibility = q.visibility.has_value();
-  shape.since = q.since.has_value();
-  db::Params params{q.caller, q.limit, q.offset};
-  if (q.category) {
-    params.emplace_back(*q.category);
-    params.emplace_back(sqlp::hashtag_matcher(c.dialect(), *q.category));
-  }
-  if (q.visibility) params.emplace_back(*q.visibility);
-  if (q.since) params.emplace_back(db_timestamp(c.dialect(), *q.since));
-  auto rs = c.exec(sqlp::list(c.dialect(), shape), params);
-  JsonWriter w;
-  w.begin_array();
-  for (size_t r = 0; r < rs.rows(); ++r) dto::write_post_out(w, rs, r);
-  w.end_array();
-  return w.take();
-}
-
-std::optional<std::string> visible_post_json(db::Connection& c, int64_t caller, int64_t post_id) {
-  auto rs = c.exec(sqlp::detail_visible(c.dialect()), {caller, post_id});
-  if (rs.empty()) return std::nullopt;
-  JsonWriter w;
-  dto::write_post_out(w, rs, 0);
-  return w.take();
-}
-
-std::string post_json(db::Connection& c, int64_t post_id) {
-  auto rs = c.exec(sqlp::detail_any(c.dialect()), {post_id});
-  JsonWriter w;
-  if (rs.empty()) return "null";
-  dto::write_post_out(w, rs, 0);
-  return w.take();
+std::optional<Post> find_visible_post(db::Connection& c, int64_t caller, int64_t post_id) {
+  if (!valid_id(post_id)) return std::nullopt;
+  return from_row(db::PostsRepository(c).find_visible(caller, post_id));
 }
 
 std::optional<int64_t> visible_post_author(db::Connection& c, int64_t caller, int64_t post_id) {
-  auto rs = c.exec(sqlp::visible_post_owner(c.dialect()), {caller, post_id});
-  if (rs.empty()) return std::nullopt;
-  return rs.i64(0, 0);
+  if (!valid_id(post_id)) return std::nullopt;
+  return db::PostsRepository(c).visible_author(caller, post_id);
+}
+
+std::vector<db::RawPostRow> all_posts_raw(db::Connection& c) {
+  return db::PostsRepository(c).all_raw();
+}
+
+std::vector<db::CategoryItemRow> category_items(db::Connection& c, int64_t caller,
+                                                const std::string& name, int64_t limit,
+                                                int64_t offset) {
+  return db::PostsRepository(c).category_items(caller, name, limit, offset);
+}
+
+Post create_post(db::Connection& c, const User& author, const PostDraft& d) {
+  check_media(c, author, d);
+  db::PostsRepository posts(c);
+  db::PostColumns cols;
+  cols.title = given(d.title);
+  cols.body = given(d.body).value_or("");
+  cols.visibility = given(d.visibility).value_or("public");
+  cols.youtube_url = given(d.youtube_url);
+  cols.media_id = given(d.media_id);
+  cols.category = given(d.category);
+  cols.subcategory = given(d.subcategory);
+  cols.post_type = given(d.post_type).value_or("post");
+  cols.slug = given(d.slug);
+  cols.status = given(d.status).value_or("published");
+  cols.og_image_url = given(d.og_image_url);
+  cols.excerpt = given(d.excerpt);
+  int64_t post_id = 0;
+  try {
+    db::Transaction tx(c, true);
+    if (cols.slug) {
+      if (posts.slug_taken(*cols.slug)) throw errors::conflict("Slug already exists");
+    } else if (cols.post_type == "blog" && cols.title && !cols.title->empty()) {
+      cols.slug = unique_slug(c, slugify(*cols.title));
+    }
+    post_id = posts.insert(author.id, cols);
+    if (d.media_ids) posts.replace_media(post_id, normalized_media_ids(*d.media_ids));
+    if (cols.post_type == "tourism" && d.tourism) {
+      posts.insert_tourism(post_id, tourism_columns(*d.tourism));
+    }
+    db::PointEventsRepository(c).add(author.id, "post_created", 10, "post", post_id);
+    tx.commit();
+  } catch (const db::DbError& e) {
+    if (e.kind() == db::DbError::Kind::kUniqueViolation) {
+      throw errors::conflict("Slug already exists");
+    }
+    if (e.kind() == db::DbError::Kind::kForeignKeyViolation) {
+      // The media asset vanished between the check and the insert.
+      UnusableMedia vanished;
+      vanished.vanished = true;
+      throw vanished;
+    }
+    throw;
+  }
+  return written_post(posts, post_id);
+}
+
+Post update_post(db::Connection& c, const User& user, int64_t post_id, const PostDraft& d) {
+  check_media(c, user, d);
+  if (!valid_id(post_id)) throw errors::not_found("Post not found");
+  db::PostsRepository posts(c);
+  try {
+    db::Transaction tx(c, true);
+    authorize_post_write(posts, user, post_id);
+    auto stored = posts.lock_columns(post_id);
+    if (!stored) throw errors::not_found("Post not found");
+    db::PostColumns cols;
+    cols.title = updated(d.title, stored->title);
+    cols.body = updated(d.body, stored->body);
+    cols.visibility = updated(d.visibility, stored->visibility);
+    cols.youtube_url = updated(d.youtube_url, stored->youtube_url);
+    cols.media_id = updated(d.media_id, stored->media_id);
+    cols.category = updated(d.category, stored->category);
+    cols.subcategory = updated(d.subcategory, stored->subcategory);
+    cols.post_type = updated(d.post_type, stored->post_type);
+    cols.slug = updated(d.slug, stored->slug);
+    cols.status = updated(d.status, stored->status);
+    cols.og_image_url = updated(d.og_image_url, stored->og_image_url);
+    cols.excerpt = updated(d.excerpt, stored->excerpt);
+    if (const auto slug = given(d.slug); slug && posts.slug_taken_by_other(*slug, post_id)) {
+      throw errors::conflict("Slug already exists");
+    }
+    posts.update(post_id, cols);
+    if (d.media_ids) posts.replace_media(post_id, normalized_media_ids(*d.media_ids));
+    if (d.tourism) {
+      if (!posts.has_tourism(post_id)) {
+        posts.insert_tourism(post_id, tourism_columns(*d.tourism));
+      } else {
+        posts.update_tourism(post_id, tourism_columns(*d.tourism), tourism_presence(*d.tourism));
+      }
+    }
+    tx.commit();
+  } catch (const db::DbError& e) {
+    if (e.kind() == db::DbError::Kind::kUniqueViolation) {
+      throw errors::conflict("Slug already exists");
+    }
+    throw;
+  }
+  return written_post(posts, post_id);
+}
+
+void delete_post(db::Connection& c, media::Storage& storage, const User& user, int64_t post_id) {
+  if (!valid_id(post_id)) throw errors::not_found("Post not found");
+  db::PostsRepository posts(c);
+  std::optional<int64_t> media_id;
+  {
+    db::Transaction tx(c, true);
+    media_id = authorize_post_write(posts, user, post_id);
+    posts.delete_with_dependents(post_id);
+    tx.commit();
+  }
+  // After the commit, best effort: the post's own image goes when nothing else uses it.
+  if (media_id) delete_media_asset_if_orphaned(c, storage, *media_id);
+}
+
+LikeResult toggle_like(db::Connection& c, const User& user, int64_t post_id) {
+  if (!valid_id(post_id)) throw errors::not_found("Post not found");
+  db::PostsRepository posts(c);
+  db::Transaction tx(c, true);
+  auto author = posts.visible_author(user.id, post_id);
+  if (!author) throw errors::not_found("Post not found");
+  LikeResult result;
+  if (!posts.remove_like(user.id, post_id)) {
+    // A concurrent insert that won the race also means "liked".
+    result.liked = true;
+    if (auto reaction_id = posts.add_like(user.id, post_id)) {
+      notify_reaction(c, *author, user, post_id, *reaction_id, "like");
+    }
+  }
+  result.like_count = posts.like_count(post_id);
+  tx.commit();
+  return result;
 }
 
 std::string slugify(std::string_view title) {
   std::u32string kept;
   size_t i = 0;
   while (i < title.size()) {
-    const char32_t c = to_lower(text::next_code_point(title, i));
-    if (text::is_word_char(c) || c == U'-' || is_space(c)) kept.push_back(c);
+    const char32_t c = text::to_lower(text::next_code_point(title, i));
+    if (text::is_word_char(c) || c == U'-' || text::is_space(c)) kept.push_back(c);
   }
   // Runs of whitespace and '-' become one '-'.
   std::u32string slug;
   bool in_run = false;
   for (char32_t c : kept) {
-    if (c == U'-' || is_space(c)) {
+    if (c == U'-' || text::is_space(c)) {
       if (!in_run) slug.push_back(U'-');
       in_run = true;
     } else {
@@ -117,46 +297,26 @@ std::string slugify(std::string_view title) {
       in_run = false;
     }
   }
+  auto trim_dashes = [](std::u32string& s) {
+    while (!s.empty() && s.front() == U'-') s.erase(s.begin());
+    while (!s.empty() && s.back() == U'-') s.pop_back();
+  };
   trim_dashes(slug);
   if (slug.size() > 190) slug.resize(190);
   trim_dashes(slug);
   if (slug.empty()) return "post";
   std::string out;
-  for (char32_t c : slug) append_utf8(out, c);
+  for (char32_t c : slug) text::append_utf8(out, c);
   return out;
 }
 
 std::string unique_slug(db::Connection& c, const std::string& base) {
-  if (c.exec(sqlp::kSlugTaken, {base}).empty()) return base;
+  db::PostsRepository posts(c);
+  if (!posts.slug_taken(base)) return base;
   for (int n = 1;; ++n) {
     std::string candidate = base + "-" + std::to_string(n);
-    if (c.exec(sqlp::kSlugTaken, {candidate}).empty()) return candidate;
+    if (!posts.slug_taken(candidate)) return candidate;
   }
-}
-
-void delete_post_rows(db::Connection& c, int64_t post_id) {
-  for (const db::Query* q :
-       {&sqlp::kDeleteCommentReactions, &sqlp::kDeleteCommentPoints, &sqlp::kDeleteComments,
-        &sqlp::kDeleteTags, &sqlp::kDeleteReactions, &sqlp::kDeletePoints, &sqlp::kDeleteMedia,
-        &sqlp::kDeleteTourism, &sqlp::kDelete}) {
-    c.exec(*q, {post_id});
-  }
-}
-
-LikeResult toggle_like(db::Connection& c, int64_t user_id, int64_t post_id) {
-  LikeResult r;
-  if (c.exec(sqlp::kUnlike, {user_id, post_id}).empty()) {
-    auto inserted = c.exec(sqlp::kLike, {user_id, post_id});
-    r.liked = true;  // a concurrent insert that won the race also means "liked"
-    if (!inserted.empty()) r.reaction_id = inserted.i64(0, 0);
-  }
-  r.like_count = c.exec(sqlp::kLikeCount, {post_id}).i64(0, 0);
-  return r;
-}
-
-void add_point_event(db::Connection& c, int64_t user_id, const char* event, int points,
-                     const char* ref_type, int64_t ref_id) {
-  c.exec(sqlp::kInsertPointEvent, {user_id, event, points, ref_type, ref_id});
 }
 
 }  // namespace carat::domain

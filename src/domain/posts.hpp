@@ -1,4 +1,5 @@
-// Posts: reads with the visibility rules (api.md §1.7), slugs, and the writes of §5.
+// Posts: reads with the visibility rules (api.md §1.7), slugs, the writes of §5, likes (§5.6)
+// and the category listing (§6).
 #pragma once
 
 #include <cstdint>
@@ -7,53 +8,123 @@
 #include <vector>
 
 #include "db/database.hpp"
-#include "db/sql/posts.hpp"
+#include "db/posts_repository.hpp"
+#include "domain/update.hpp"
+#include "domain/users.hpp"
+#include "media/storage.hpp"
 #include "util/time.hpp"
 
 namespace carat::domain {
+
+struct TourismDetails {
+  std::optional<std::string> prefecture;
+  std::optional<timeutil::Timestamp> event_datetime;
+  std::optional<std::string> meet_place, meet_address, tour_content;
+  std::optional<int64_t> fee;
+  std::optional<std::string> contact_phone, contact_email;
+  std::optional<timeutil::Timestamp> deadline;
+  std::optional<std::string> attachment_pdf_url;
+};
+
+// A post as every PostOut answer shows it. NULL columns of legacy rows keep their defaults
+// (schema.md §2.2): visibility "public", post_type "post", status "published", body "".
+struct Post {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::optional<std::string> title;
+  std::string body;
+  std::string visibility;
+  std::optional<std::string> youtube_url;
+  std::optional<int64_t> media_id;
+  std::optional<std::string> category, subcategory;
+  std::string post_type;
+  std::optional<std::string> slug;
+  std::string status;
+  std::optional<std::string> og_image_url, excerpt;
+  std::optional<std::string> media_url;
+  std::vector<std::string> media_urls;
+  std::optional<TourismDetails> tourism_details;  // tourism posts with a details row only
+  std::optional<timeutil::Timestamp> created_at, updated_at;
+  int64_t like_count = 0;
+  int64_t comment_count = 0;
+  std::optional<std::string> user_display_name;
+};
+
+using PostSort = db::posts_sql::Sort;
 
 struct PostListQuery {
   int64_t caller = 0;  // 0: anonymous
   int64_t limit = 20;
   int64_t offset = 0;
-  db::sql::posts::Sort sort = db::sql::posts::Sort::kNewest;
+  PostSort sort = PostSort::kNewest;
   std::optional<std::string> category;
   std::optional<std::string> visibility;
   std::optional<timeutil::Micros> since;
 };
 
-// The JSON array of PostOut for a page (one SQL statement).
-std::string list_posts_json(db::Connection& c, const PostListQuery& q);
-
-// PostOut of a post visible to `caller`, or nullopt.
-std::optional<std::string> visible_post_json(db::Connection& c, int64_t caller, int64_t post_id);
-// PostOut whatever the visibility (for the author or an admin after a write).
-std::string post_json(db::Connection& c, int64_t post_id);
-
+// A page of posts visible to the caller (one SQL statement).
+std::vector<Post> list_posts(db::Connection& c, const PostListQuery& q);
+// A post visible to `caller`, or nullopt (missing, hidden, or an id that names nothing).
+std::optional<Post> find_visible_post(db::Connection& c, int64_t caller, int64_t post_id);
 // The author of a post visible to `caller`, or nullopt when it is missing or hidden.
 std::optional<int64_t> visible_post_author(db::Connection& c, int64_t caller, int64_t post_id);
+
+// Every post, raw columns (admin list, api.md §3.5).
+std::vector<db::RawPostRow> all_posts_raw(db::Connection& c);
+// The category listing (api.md §6.1).
+std::vector<db::CategoryItemRow> category_items(db::Connection& c, int64_t caller,
+                                                const std::string& name, int64_t limit,
+                                                int64_t offset);
+
+// What a create or an update asks for. Each field is absent, null or a value (domain/update.hpp);
+// a create reads absent as null or the column's default.
+struct TourismDraft {
+  Update<std::string> prefecture, meet_place, meet_address, tour_content, contact_phone,
+      contact_email, attachment_pdf_url;
+  Update<timeutil::Micros> event_datetime, deadline;
+  Update<int64_t> fee;
+};
+struct PostDraft {
+  Update<std::string> body, title, visibility, youtube_url, category, subcategory, post_type, slug,
+      status, og_image_url, excerpt;
+  Update<int64_t> media_id;
+  std::optional<std::vector<int64_t>> media_ids;
+  std::optional<TourismDraft> tourism;  // an object was sent
+};
+
+// The images of a draft that the author may not use (missing, or someone else's unless the
+// author is an admin): 422 at ["body","media_id"] and ["body","media_ids",i] (api.md §5.2).
+struct UnusableMedia : std::runtime_error {
+  UnusableMedia() : std::runtime_error("unusable media") {}
+  bool media_id = false;          // draft.media_id
+  std::vector<size_t> media_ids;  // indexes into draft.media_ids
+  // The asset disappeared between the check and the insert (reported at media_id).
+  bool vanished = false;
+};
+
+// api.md §5.2: the media rule, then in one transaction the slug (409 when taken; generated for
+// blog posts with a title), the post, its images, its tourism details and a point event.
+Post create_post(db::Connection& c, const User& author, const PostDraft& draft);
+
+// api.md §5.3/§5.4: the media rule, then 404 (missing, or hidden from a non-author), 403 (not
+// the author or an admin), 409 (slug), and the partial update in one transaction.
+Post update_post(db::Connection& c, const User& user, int64_t post_id, const PostDraft& draft);
+
+// api.md §5.5: the post and everything attached to it in one transaction; afterwards its own
+// image, when nothing else uses it (best effort).
+void delete_post(db::Connection& c, media::Storage& storage, const User& user, int64_t post_id);
+
+struct LikeResult {
+  bool liked = false;
+  int64_t like_count = 0;
+};
+// api.md §5.6: toggles the caller's like of a post they can see (404 otherwise); a new like
+// notifies the author.
+LikeResult toggle_like(db::Connection& c, const User& user, int64_t post_id);
 
 // Blog slug from a title (api.md §5.2 step 1), without the collision suffix.
 std::string slugify(std::string_view title);
 // `base`, or `base-1`, `base-2`, … whichever is free.
 std::string unique_slug(db::Connection& c, const std::string& base);
-
-// A timestamp as the dialect binds it.
-std::string db_timestamp(db::Dialect d, timeutil::Micros t);
-
-// Removes a post and everything attached to it, in the order of api.md §5.5. Runs inside the
-// caller's transaction.
-void delete_post_rows(db::Connection& c, int64_t post_id);
-
-struct LikeResult {
-  bool liked = false;
-  int64_t like_count = 0;
-  std::optional<int64_t> reaction_id;  // set when a like was created
-};
-// Toggles the caller's like (api.md §5.6). Runs inside the caller's transaction.
-LikeResult toggle_like(db::Connection& c, int64_t user_id, int64_t post_id);
-
-void add_point_event(db::Connection& c, int64_t user_id, const char* event, int points,
-                     const char* ref_type, int64_t ref_id);
 
 }  // namespace carat::domain

@@ -1,96 +1,78 @@
 #include "domain/users.hpp"
 
-#include "db/sql/users.hpp"
-#include "util/time.hpp"
+#include "db/users_repository.hpp"
+#include "domain/ids.hpp"
+#include "domain/profiles.hpp"
+#include "errors/errors.hpp"
 
 namespace carat::domain {
 
-namespace sqlu = db::sql::users;
-namespace sqlp = db::sql::profiles;
-
 namespace {
 
-std::optional<std::string> ts(const db::ResultSet& rs, size_t r, size_t c) {
-  if (rs.is_null(r, c)) return std::nullopt;
-  return timeutil::db_to_api(rs.text(r, c));
+User from_row(db::UserRow row) {
+  User u;
+  u.id = row.id;
+  u.email = std::move(row.email);
+  u.display_name = std::move(row.display_name);
+  u.membership_type = row.membership_type.value_or("premium");
+  u.is_active = row.is_active.value_or(true);
+  u.created_at = std::move(row.created_at);
+  u.updated_at = std::move(row.updated_at);
+  u.password_hash = std::move(row.password_hash);
+  return u;
+}
+
+std::optional<User> from_row(std::optional<db::UserRow> row) {
+  if (!row) return std::nullopt;
+  return from_row(std::move(*row));
 }
 
 }  // namespace
 
-User user_from_row(const db::ResultSet& rs, size_t r) {
-  User u;
-  u.id = rs.i64(r, 0);
-  u.email = rs.str(r, 1);
-  u.display_name = rs.str(r, 2);
-  u.membership_type = rs.is_null(r, 3) ? "premium" : rs.str(r, 3);
-  u.is_active = rs.boolean(r, 4, true);
-  u.created_at = ts(rs, r, 5);
-  u.updated_at = ts(rs, r, 6);
-  u.password_hash = rs.opt_str(r, 7);
-  return u;
-}
-
-Profile profile_from_row(const db::ResultSet& rs, size_t r) {
-  Profile p;
-  p.user_id = rs.i64(r, 0);
-  p.handle = rs.str(r, 1);
-  p.bio = rs.opt_str(r, 2);
-  p.orientation_id = rs.opt_i64(r, 3);
-  p.gender_id = rs.opt_i64(r, 4);
-  p.pronoun_id = rs.opt_i64(r, 5);
-  if (!rs.is_null(r, 6)) p.birthday = std::string(rs.text(r, 6).substr(0, 10));
-  p.location = rs.opt_str(r, 7);
-  p.website = rs.opt_str(r, 8);
-  p.avatar_url = rs.opt_str(r, 9);
-  p.banner_url = rs.opt_str(r, 10);
-  p.is_profile_public = rs.boolean(r, 11);
-  p.show_orientation = rs.boolean(r, 12);
-  p.show_gender = rs.boolean(r, 13);
-  p.show_pronoun = rs.boolean(r, 14);
-  p.show_birthday = rs.boolean(r, 15);
-  p.show_location = rs.boolean(r, 16);
-  p.created_at = ts(rs, r, 17);
-  p.updated_at = ts(rs, r, 18);
-  return p;
-}
-
 std::optional<User> find_user_by_email(db::Connection& c, const std::string& email) {
-  auto rs = c.exec(sqlu::kByEmail, {email});
-  if (rs.empty()) return std::nullopt;
-  return user_from_row(rs, 0);
+  return from_row(db::UsersRepository(c).by_email(email));
 }
 
 std::optional<User> find_user_by_id(db::Connection& c, int64_t id) {
   if (!valid_id(id)) return std::nullopt;
-  auto rs = c.exec(sqlu::kById, {id});
-  if (rs.empty()) return std::nullopt;
-  return user_from_row(rs, 0);
+  return from_row(db::UsersRepository(c).by_id(id));
 }
 
 std::optional<User> find_user_for_login(db::Connection& c, const std::string& email) {
   if (auto exact = find_user_by_email(c, email)) return exact;
-  auto rs = c.exec(sqlu::kByEmailCaseInsensitive, {email});
-  if (rs.rows() != 1) return std::nullopt;  // none, or ambiguous
-  return user_from_row(rs, 0);
+  auto rows = db::UsersRepository(c).by_email_case_insensitive(email);
+  if (rows.size() != 1) return std::nullopt;  // none, or ambiguous
+  return from_row(std::move(rows.front()));
 }
 
-std::optional<Profile> find_profile(db::Connection& c, int64_t user_id) {
-  auto rs = c.exec(sqlp::kByUser, {user_id});
-  if (rs.empty()) return std::nullopt;
-  return profile_from_row(rs, 0);
+std::vector<User> all_users(db::Connection& c) {
+  std::vector<User> users;
+  for (auto& row : db::UsersRepository(c).all()) users.push_back(from_row(std::move(row)));
+  return users;
 }
 
-void ensure_profile(db::Connection& c, int64_t user_id) {
-  if (c.exec(sqlp::kByUser, {user_id}).empty()) create_default_profile(c, user_id);
-}
-
-void create_default_profile(db::Connection& c, int64_t user_id) {
-  const std::string base = "user_" + std::to_string(user_id);
-  std::string handle = base;
-  for (int n = 2; !c.exec(sqlp::kHandleTakenByOther, {handle, user_id}).empty(); ++n) {
-    handle = base + "_" + std::to_string(n);
+User register_user(db::Connection& c, const Registration& r) {
+  db::UsersRepository users(c);
+  db::Transaction tx(c, true);
+  if (users.email_taken(r.email)) throw errors::bad_request("Email already registered");
+  try {
+    User user =
+        from_row(users.insert({r.email, r.password_hash, r.display_name, r.membership_type, true}));
+    create_default_profile(c, user.id);
+    tx.commit();
+    return user;
+  } catch (const db::DbError& e) {
+    if (e.kind() == db::DbError::Kind::kUniqueViolation) {
+      throw errors::bad_request("Email already registered");
+    }
+    throw;
   }
-  c.exec(sqlp::kInsertDefault, {user_id, handle, false});
+}
+
+User update_display_name(db::Connection& c, const User& user, const std::string& name) {
+  auto row = db::UsersRepository(c).update_display_name(user.id, name);
+  if (!row) throw errors::unauthorized("Could not validate credentials");
+  return from_row(std::move(*row));
 }
 
 }  // namespace carat::domain

@@ -41,12 +41,12 @@ std::optional<size_t> too_deep_at(std::string_view s) {
 [[noreturn]] void throw_json_invalid(size_t offset, std::string reason) {
   // nlohmann's messages start with "[json.exception.parse_error.101] ".
   if (const size_t p = reason.find("] "); p != std::string::npos) reason = reason.substr(p + 2);
-  std::vector<http::ValidationItem> items;
-  items.push_back(http::ValidationItem{"json_invalid",
+  std::vector<errors::ValidationItem> items;
+  items.push_back(errors::ValidationItem{"json_invalid",
                                        {std::string("body"), static_cast<int64_t>(offset)},
                                        "JSON decode error", "{}",
                                        "{\"error\":" + json_quote(reason) + "}"});
-  throw http::ValidationError(std::move(items));
+  throw errors::ValidationError(std::move(items));
 }
 
 }  // namespace
@@ -93,7 +93,7 @@ std::string enum_expected(std::initializer_list<std::string_view> values) {
   return out;
 }
 
-std::string render_validation_error(const std::vector<http::ValidationItem>& items) {
+std::string render_validation_error(const std::vector<errors::ValidationItem>& items) {
   JsonWriter w;
   w.begin_object().key("detail").begin_array();
   for (const auto& item : items) {
@@ -120,7 +120,7 @@ std::string render_validation_error(const std::vector<http::ValidationItem>& ite
 
 void Validator::add(std::string type, Loc loc, std::string msg, std::string input,
                     std::optional<std::string> ctx) {
-  items_.push_back(http::ValidationItem{std::move(type), std::move(loc), std::move(msg),
+  items_.push_back(errors::ValidationItem{std::move(type), std::move(loc), std::move(msg),
                                         std::move(input), std::move(ctx)});
 }
 
@@ -134,7 +134,7 @@ void Validator::value_error(Loc loc, const std::string& message, const Json& inp
 }
 
 void Validator::throw_if_errors() {
-  if (!items_.empty()) throw http::ValidationError(std::move(items_));
+  if (!items_.empty()) throw errors::ValidationError(std::move(items_));
 }
 
 Field<std::string> Validator::str(const Json& obj, std::string_view key, const StrRule& rule) {

@@ -11,12 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "http/errors.hpp"
+#include "errors/errors.hpp"
 
 namespace carat::dto {
 
 using Json = nlohmann::json;
-using Loc = std::vector<http::ValidationItem::LocPart>;
+using Loc = std::vector<errors::ValidationItem::LocPart>;
 
 // A field of a request: absent, explicitly null, or a value (partial updates need all three).
 template <typename T>
@@ -29,6 +29,11 @@ struct Field {
   std::optional<T> opt() const {
     if (has_value()) return value;
     return std::nullopt;
+  }
+  // As a partial update (domain/update.hpp): absent, null, or the value.
+  std::optional<std::optional<T>> update() const {
+    if (!present) return std::nullopt;
+    return null ? std::optional<T>() : std::optional<T>(value);
   }
 };
 
@@ -89,12 +94,12 @@ class Validator {
   std::optional<bool> coerce_bool(const Json& v, const Loc& loc);
 
  private:
-  std::vector<http::ValidationItem> items_;
+  std::vector<errors::ValidationItem> items_;
   Loc prefix_ = {std::string("body")};
 };
 
 // The 422 body: {"detail":[{type, loc, msg, input[, ctx]}, ...]} (api.md §1.5.3).
-std::string render_validation_error(const std::vector<http::ValidationItem>& items);
+std::string render_validation_error(const std::vector<errors::ValidationItem>& items);
 
 // Serialized JSON of a value for the `input` key (invalid UTF-8 replaced, never throws).
 std::string input_json(const Json& v);

@@ -1,20 +1,17 @@
 // Media (api.md §11): POST /api/media/upload and GET/HEAD /media/{name}.
+#include "domain/media.hpp"
+
 #include <cstdio>
 #include <ctime>
 
-#include "db/sql/media.hpp"
-#include "domain/media.hpp"
+#include "dto/media.hpp"
 #include "dto/validate.hpp"
 #include "handlers/common.hpp"
 #include "http/form.hpp"
-#include "observability/log.hpp"
-#include "util/strings.hpp"
 
 namespace carat::handlers {
 
 namespace {
-
-namespace sqlm = db::sql::media;
 
 // The uploaded file part, or 422 `missing` at ["body","file"]. A body that is not
 // multipart/form-data (or cannot be parsed as such) has no file part either, as in FastAPI.
@@ -38,49 +35,13 @@ http::Response upload(RequestContext& ctx) {
   const auto& user = ctx.require_user();
   std::optional<std::vector<http::FormField>> parts;
   const http::FormField& file = require_file_part(ctx, parts);
-  const std::string_view data = file.value;
-
-  if (data.size() > domain::kMaxImageBytes) throw http::ApiError(413, "File too large");
-  // The bytes decide the type; the declared Content-Type and the client's filename never do.
-  const auto format = domain::sniff_image(data);
-  if (!format) throw http::bad_request("File must be an image");
-  const auto dims = domain::image_dimensions(data, *format);
-
-  // Nothing from the client reaches the name.
-  const std::string name = text::random_uuid4() + "." + std::string(format->extension);
-  const std::string url = "/media/" + name;
   const int64_t user_id = user.id;
-
-  // The object is stored first (api.md §1.1) and may take a while on S3: hand the database
-  // connection back meanwhile. A StorageError becomes 503 "Media storage unavailable".
+  // Storing the object may take a while on S3: the database connection goes back meanwhile and
+  // is taken again for the row.
   ctx.release_db();
-  ctx.app.storage.put(name, data, std::string(format->mime_type));
-
-  int64_t id = 0;
-  try {
-    auto& db = ctx.db();
-    db::Transaction tx(db, true);
-    auto rs = db.exec(sqlm::kInsert,
-                      {user_id, url, std::string(format->mime_type),
-                       static_cast<int64_t>(data.size()),
-                       dims ? db::Param(dims->width) : db::Param(),
-                       dims ? db::Param(dims->height) : db::Param()});
-    id = rs.i64(0, 0);
-    tx.commit();
-  } catch (...) {
-    // No row may point at nothing, and no object may outlive a failed upload.
-    try {
-      ctx.app.storage.remove(name);
-    } catch (const std::exception& e) {
-      log::warn("orphaned media object not removed",
-                {{"request_id", ctx.req.request_id}, {"name", name}, {"error", e.what()}});
-    }
-    throw;
-  }
-
-  JsonWriter w;
-  w.begin_object().field("id", id).field("url", url).end_object();
-  return ok(w);
+  const auto uploaded = domain::upload_image(
+      ctx.app.storage, [&ctx]() -> db::Connection& { return ctx.db(); }, user_id, file.value);
+  return json(dto::uploaded_image_json(uploaded));
 }
 
 std::string http_date(int64_t unix_seconds) {
@@ -123,7 +84,7 @@ http::Response serve_local(RequestContext& ctx, const std::string& name) {
   const auto inm = ctx.req.header("if-none-match");
   // HEAD and revalidations need only the metadata; the bytes are read for a full GET only.
   auto meta = storage.stat(name);
-  if (!meta) throw http::not_found("Not Found");
+  if (!meta) throw errors::not_found("Not Found");
 
   http::Response res;
   const auto type = domain::image_content_type_for(name);
@@ -143,7 +104,7 @@ http::Response serve_local(RequestContext& ctx, const std::string& name) {
     return res;
   }
   auto file = storage.read(name);
-  if (!file) throw http::not_found("Not Found");  // deleted between the two calls
+  if (!file) throw errors::not_found("Not Found");  // deleted between the two calls
   // The file could have been replaced in between; describe what is actually sent.
   if (file->etag != meta->etag) {
     res.set_header("ETag", file->etag);
@@ -155,7 +116,7 @@ http::Response serve_local(RequestContext& ctx, const std::string& name) {
 
 http::Response serve_remote(RequestContext& ctx, const std::string& name) {
   // Only names the service issued are redirected: no presigned URL for arbitrary keys.
-  if (ctx.db().exec(sqlm::kExistsByUrl, {"/media/" + name}).empty()) throw http::not_found("Not Found");
+  if (!domain::is_issued_media_name(ctx.db(), name)) throw errors::not_found("Not Found");
   ctx.release_db();
   auto location = ctx.app.storage.presigned_url(name);
   if (!location) throw media::StorageError("no presigned URL for " + name);
@@ -169,17 +130,21 @@ http::Response serve_remote(RequestContext& ctx, const std::string& name) {
 }
 
 http::Response serve(RequestContext& ctx) {
-  const std::string& name = ctx.req.path_params.at(0);
-  if (!domain::is_valid_media_name(name)) throw http::not_found("Not Found");
+  const std::string& name = ctx.path("name");
+  if (!domain::is_valid_media_name(name)) throw errors::not_found("Not Found");
   return ctx.app.storage.is_remote() ? serve_remote(ctx, name) : serve_local(ctx, name);
 }
 
-}  // namespace
-
-void add_media_routes(http::Router& r) {
-  route(r, "POST", "/api/media/upload", upload, domain::kUploadBodyLimit);
-  // Blocking file I/O or a database lookup: the worker pool, never the I/O thread.
-  route(r, "GET", "/media/{name}", serve);
+std::vector<Endpoint> routes() {
+  return {
+      {"POST", "/api/media/upload", upload, {.body_limit = domain::kUploadBodyLimit}},
+      // Blocking file I/O or a database lookup: the worker pool, never the I/O thread.
+      {"GET", "/media/{name}", serve},
+  };
 }
+
+[[maybe_unused]] const bool kRegistered = app::register_routes("media", &routes);
+
+}  // namespace
 
 }  // namespace carat::handlers

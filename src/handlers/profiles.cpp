@@ -1,5 +1,6 @@
 // /api/profiles (api.md §4.3, §4.4).
-#include "db/sql/users.hpp"
+#include "domain/profiles.hpp"
+
 #include "dto/users.hpp"
 #include "dto/validate.hpp"
 #include "handlers/common.hpp"
@@ -10,28 +11,11 @@ namespace carat::handlers {
 
 namespace {
 
-namespace sqlp = db::sql::profiles;
 using dto::Json;
-
-http::Response profile_response(const domain::Profile& p, bool masked) {
-  JsonWriter w;
-  dto::write_profile_out(w, p, masked);
-  return ok(w);
-}
-
-domain::Profile load_or_create_own(RequestContext& ctx, int64_t user_id) {
-  auto& db = ctx.db();
-  if (auto p = domain::find_profile(db, user_id)) return *p;
-  // Legacy registration could leave a user without a profile; repair it on first access.
-  db::Transaction tx(db, true);
-  domain::ensure_profile(db, user_id);
-  tx.commit();
-  return *domain::find_profile(db, user_id);
-}
 
 http::Response get_own(RequestContext& ctx) {
   const auto& user = ctx.require_user();
-  return profile_response(load_or_create_own(ctx, user.id), false);
+  return json(dto::profile_json(domain::own_profile(ctx.db(), user.id), false));
 }
 
 bool handle_is_valid(const std::string& handle) {
@@ -55,8 +39,9 @@ void merge_string(dto::Validator& v, const Json& body, std::string_view key, siz
   target = f.null ? std::nullopt : std::optional<std::string>(f.value);
 }
 
-void merge_lookup(RequestContext& ctx, dto::Validator& v, const Json& body, std::string_view key,
-                  const db::Query& exists, std::optional<int64_t>& target) {
+void merge_lookup(dto::Validator& v, const Json& body, std::string_view key,
+                  domain::LookupTable table, const domain::LookupExists& exists,
+                  std::optional<int64_t>& target) {
   auto it = body.find(key);
   if (it == body.end()) return;
   auto f = v.integer(body, key, {.nullable = true});
@@ -66,7 +51,7 @@ void merge_lookup(RequestContext& ctx, dto::Validator& v, const Json& body, std:
     return;
   }
   if (target && *target == f.value) return;
-  if (!domain::valid_id(f.value) || ctx.db().exec(exists, {f.value}).empty()) {
+  if (!exists(table, f.value)) {
     v.value_error({std::string("body"), std::string(key)}, "unknown " + std::string(key), *it);
     return;
   }
@@ -78,96 +63,82 @@ void merge_flag(dto::Validator& v, const Json& body, std::string_view key, bool&
   if (f.present) target = f.value;
 }
 
+void merge_handle(dto::Validator& v, const Json& body, std::string& handle) {
+  auto it = body.find("handle");
+  if (it == body.end()) return;
+  if (it->is_string() && it->get_ref<const std::string&>() == handle) return;
+  auto f = v.str(body, "handle", {.min_len = 1, .max_len = 50});
+  if (!f.present) return;
+  if (!handle_is_valid(f.value)) {
+    v.value_error({std::string("body"), std::string("handle")}, "invalid handle", *it);
+    return;
+  }
+  handle = f.value;
+}
+
+void merge_birthday(dto::Validator& v, const Json& body, std::optional<std::string>& birthday) {
+  auto it = body.find("birthday");
+  if (it == body.end()) return;
+  if (it->is_null()) {
+    birthday.reset();
+    return;
+  }
+  if (it->is_string() && birthday && *birthday == it->get_ref<const std::string&>()) return;
+  if (it->is_string() && timeutil::is_valid_date(it->get_ref<const std::string&>())) {
+    birthday = it->get<std::string>();
+    return;
+  }
+  v.add("date_parsing", {std::string("body"), std::string("birthday")},
+        "Input should be a valid date in the format YYYY-MM-DD", dto::input_json(*it));
+}
+
 http::Response put_own(RequestContext& ctx) {
+  using domain::LookupTable;
   const auto& user = ctx.require_user();
   const auto& body = ctx.json_object();
-  auto& db = ctx.db();
-  db::Transaction tx(db, true);
-  auto rs = db.exec(sqlp::kByUserForUpdate, {user.id});
-  if (rs.empty()) {
-    // Legacy registration could leave a user without a profile; repair it first.
-    domain::create_default_profile(db, user.id);
-    rs = db.exec(sqlp::kByUserForUpdate, {user.id});
-  }
-  domain::Profile p = domain::profile_from_row(rs, 0);
-
-  dto::Validator v;
-  bool handle_changed = false;
-  if (auto it = body.find("handle"); it != body.end()) {
-    if (!(it->is_string() && it->get_ref<const std::string&>() == p.handle)) {
-      auto f = v.str(body, "handle", {.min_len = 1, .max_len = 50});
-      if (f.present) {
-        if (!handle_is_valid(f.value)) {
-          v.value_error({std::string("body"), std::string("handle")}, "invalid handle", *it);
-        } else {
-          handle_changed = f.value != p.handle;
-          p.handle = f.value;
-        }
-      }
-    }
-  }
-  merge_string(v, body, "bio", 0, p.bio);
-  merge_lookup(ctx, v, body, "orientation_id", sqlp::kOrientationExists, p.orientation_id);
-  merge_lookup(ctx, v, body, "gender_id", sqlp::kGenderExists, p.gender_id);
-  merge_lookup(ctx, v, body, "pronoun_id", sqlp::kPronounExists, p.pronoun_id);
-  if (auto it = body.find("birthday"); it != body.end()) {
-    if (it->is_null()) {
-      p.birthday.reset();
-    } else if (!(it->is_string() && p.birthday && *p.birthday == it->get_ref<const std::string&>())) {
-      if (it->is_string() && timeutil::is_valid_date(it->get_ref<const std::string&>())) {
-        p.birthday = it->get<std::string>();
-      } else {
-        v.add("date_parsing", {std::string("body"), std::string("birthday")},
-              "Input should be a valid date in the format YYYY-MM-DD", dto::input_json(*it));
-      }
-    }
-  }
-  merge_string(v, body, "location", 100, p.location);
-  merge_string(v, body, "website", 255, p.website);
-  merge_string(v, body, "avatar_url", 500, p.avatar_url);
-  merge_string(v, body, "banner_url", 500, p.banner_url);
-  merge_flag(v, body, "is_profile_public", p.is_profile_public);
-  merge_flag(v, body, "show_orientation", p.show_orientation);
-  merge_flag(v, body, "show_gender", p.show_gender);
-  merge_flag(v, body, "show_pronoun", p.show_pronoun);
-  merge_flag(v, body, "show_birthday", p.show_birthday);
-  merge_flag(v, body, "show_location", p.show_location);
-  v.throw_if_errors();
-
-  if (handle_changed && !db.exec(sqlp::kHandleTakenByOther, {p.handle, user.id}).empty()) {
-    throw http::conflict("Handle already taken");
-  }
-  try {
-    auto updated = db.exec(sqlp::kUpdate,
-                           {user.id, p.handle, p.bio, p.orientation_id, p.gender_id, p.pronoun_id,
-                            p.birthday, p.location, p.website, p.avatar_url, p.banner_url,
-                            p.is_profile_public, p.show_orientation, p.show_gender, p.show_pronoun,
-                            p.show_birthday, p.show_location});
-    tx.commit();
-    return profile_response(domain::profile_from_row(updated, 0), false);
-  } catch (const db::DbError& e) {
-    if (e.kind() == db::DbError::Kind::kUniqueViolation) throw http::conflict("Handle already taken");
-    throw;
-  }
+  // The request is read against the stored profile, inside the domain's transaction.
+  const auto edit = [&](const domain::Profile&, domain::Profile& p,
+                        const domain::LookupExists& exists) {
+    dto::Validator v;
+    merge_handle(v, body, p.handle);
+    merge_string(v, body, "bio", 0, p.bio);
+    merge_lookup(v, body, "orientation_id", LookupTable::kOrientation, exists, p.orientation_id);
+    merge_lookup(v, body, "gender_id", LookupTable::kGender, exists, p.gender_id);
+    merge_lookup(v, body, "pronoun_id", LookupTable::kPronoun, exists, p.pronoun_id);
+    merge_birthday(v, body, p.birthday);
+    merge_string(v, body, "location", 100, p.location);
+    merge_string(v, body, "website", 255, p.website);
+    merge_string(v, body, "avatar_url", 500, p.avatar_url);
+    merge_string(v, body, "banner_url", 500, p.banner_url);
+    merge_flag(v, body, "is_profile_public", p.is_profile_public);
+    merge_flag(v, body, "show_orientation", p.show_orientation);
+    merge_flag(v, body, "show_gender", p.show_gender);
+    merge_flag(v, body, "show_pronoun", p.show_pronoun);
+    merge_flag(v, body, "show_birthday", p.show_birthday);
+    merge_flag(v, body, "show_location", p.show_location);
+    v.throw_if_errors();
+  };
+  return json(dto::profile_json(domain::edit_own_profile(ctx.db(), user.id, edit), false));
 }
 
 http::Response get_by_handle(RequestContext& ctx) {
-  const std::string& handle = ctx.req.path_params[0];
+  const std::string& handle = ctx.path("handle");
   const auto* caller = ctx.optional_user();
-  auto rs = ctx.db().exec(sqlp::kByHandle, {handle});
-  if (rs.empty()) throw http::not_found("Profile not found");
-  domain::Profile p = domain::profile_from_row(rs, 0);
-  const bool owner = caller != nullptr && caller->id == p.user_id;
-  if (!owner && !p.is_profile_public) throw http::not_found("Profile not found");
-  return profile_response(p, !owner);
+  auto found = domain::profile_by_handle(ctx.db(), caller != nullptr ? caller->id : 0, handle);
+  if (!found) throw errors::not_found("Profile not found");
+  return json(dto::profile_json(found->profile, found->masked));
 }
+
+std::vector<Endpoint> routes() {
+  return {
+      {"GET", "/api/profiles/me", get_own},
+      {"PUT", "/api/profiles/me", put_own, {.json_body = true}},
+      {"GET", "/api/profiles/{handle}", get_by_handle},
+  };
+}
+
+[[maybe_unused]] const bool kRegistered = app::register_routes("profiles", &routes);
 
 }  // namespace
-
-void add_profile_routes(http::Router& r) {
-  route(r, "GET", "/api/profiles/me", get_own);
-  json_route(r, "PUT", "/api/profiles/me", put_own);
-  route(r, "GET", "/api/profiles/{handle}", get_by_handle);
-}
 
 }  // namespace carat::handlers

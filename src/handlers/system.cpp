@@ -1,4 +1,6 @@
 // GET /, /healthz, /api/health, /api/auth/health, /metrics (api.md §2, issue 7 §6).
+#include "dto/system.hpp"
+
 #include <openssl/crypto.h>
 
 #include "config/config.hpp"
@@ -11,15 +13,9 @@ namespace {
 
 constexpr auto kReadinessTimeout = std::chrono::milliseconds(2000);
 
-http::Response root(RequestContext& ctx) {
-  JsonWriter w;
-  w.begin_object().field("message", "Carat API").field("version", ctx.app.version).end_object();
-  return ok(w);
-}
+http::Response root(RequestContext& ctx) { return json(dto::service_info_json(ctx.app.version)); }
 
-http::Response liveness(RequestContext&) {
-  return http::Response::json(R"({"status":"ok"})");
-}
+http::Response liveness(RequestContext&) { return json(std::string(dto::kLivenessJson)); }
 
 http::Response readiness(RequestContext& ctx) {
   const auto started = std::chrono::steady_clock::now();
@@ -34,15 +30,13 @@ http::Response readiness(RequestContext& ctx) {
       up = false;
     }
   }
-  if (up) return http::Response::json(R"({"status":"ok","db":"ok"})");
-  auto res = http::Response::json(R"({"status":"error","db":"error"})", 503);
+  if (up) return json(std::string(dto::kReadyJson));
+  auto res = http::Response::json(std::string(dto::kNotReadyJson), 503);
   res.headers.emplace_back("Retry-After", "5");
   return res;
 }
 
-http::Response auth_health(RequestContext&) {
-  return http::Response::json(R"({"status":"ok","service":"authentication"})");
-}
+http::Response auth_health(RequestContext&) { return json(std::string(dto::kAuthHealthJson)); }
 
 bool metrics_allowed(RequestContext& ctx) {
   const auto& cfg = ctx.app.config;
@@ -62,8 +56,8 @@ bool metrics_allowed(RequestContext& ctx) {
 }
 
 http::Response metrics_page(RequestContext& ctx) {
-  if (ctx.app.config.metrics == config::MetricsAccess::kOff) throw http::not_found("Not Found");
-  if (!metrics_allowed(ctx)) throw http::forbidden("Forbidden");
+  if (ctx.app.config.metrics == config::MetricsAccess::kOff) throw errors::not_found("Not Found");
+  if (!metrics_allowed(ctx)) throw errors::forbidden("Forbidden");
   const auto stats = ctx.app.pool.stats();
   http::Response res;
   res.body = metrics::global().render({stats.size, stats.in_use});
@@ -71,14 +65,20 @@ http::Response metrics_page(RequestContext& ctx) {
   return res;
 }
 
-}  // namespace
-
-void add_system_routes(http::Router& r) {
-  inline_route(r, "GET", "/", root);
-  inline_route(r, "GET", "/healthz", liveness);
-  route(r, "GET", "/api/health", readiness);
-  inline_route(r, "GET", "/api/auth/health", auth_health);
-  inline_route(r, "GET", "/metrics", metrics_page);
+// Liveness, the static answers and /metrics are cheap and never block: the I/O thread answers
+// them. Readiness waits for the database: the handler pool.
+std::vector<Endpoint> routes() {
+  return {
+      {"GET", "/", root, {.on_io_thread = true}},
+      {"GET", "/healthz", liveness, {.on_io_thread = true}},
+      {"GET", "/api/health", readiness},
+      {"GET", "/api/auth/health", auth_health, {.on_io_thread = true}},
+      {"GET", "/metrics", metrics_page, {.on_io_thread = true}},
+  };
 }
+
+[[maybe_unused]] const bool kRegistered = app::register_routes("system", &routes);
+
+}  // namespace
 
 }  // namespace carat::handlers

@@ -1,5 +1,6 @@
 // /api/users (api.md §4.1, §4.2).
-#include "db/sql/users.hpp"
+#include "domain/users.hpp"
+
 #include "dto/users.hpp"
 #include "dto/validate.hpp"
 #include "handlers/common.hpp"
@@ -8,11 +9,7 @@ namespace carat::handlers {
 
 namespace {
 
-http::Response get_me(RequestContext& ctx) {
-  JsonWriter w;
-  dto::write_user_out(w, ctx.require_user());
-  return ok(w);
-}
+http::Response get_me(RequestContext& ctx) { return json(dto::user_json(ctx.require_user())); }
 
 http::Response put_me(RequestContext& ctx) {
   const auto& user = ctx.require_user();
@@ -20,40 +17,32 @@ http::Response put_me(RequestContext& ctx) {
   dto::Validator v;
   auto name = v.str(body, "display_name", {.trim = true, .min_len = 1, .max_len = 100});
   v.throw_if_errors();
-  if (!name.has_value()) {
-    JsonWriter w;
-    dto::write_user_out(w, user);
-    return ok(w);
-  }
-  auto rs = ctx.db().exec(db::sql::users::kUpdateDisplayName, {user.id, name.value});
-  if (rs.empty()) throw http::unauthorized("Could not validate credentials");
-  JsonWriter w;
-  dto::write_user_out(w, domain::user_from_row(rs, 0));
-  return ok(w);
+  if (!name.has_value()) return json(dto::user_json(user));
+  return json(dto::user_json(domain::update_display_name(ctx.db(), user, name.value)));
 }
 
 http::Response get_user(RequestContext& ctx) {
-  dto::Validator v;
-  auto id = v.path_int("user_id", ctx.req.path_params[0]);
-  v.throw_if_errors();
+  const int64_t id = ctx.path_id("user_id");
   const auto* caller = ctx.optional_user();
-  auto user = domain::find_user_by_id(ctx.db(), *id);
-  if (!user) throw http::not_found("User not found");
-  JsonWriter w;
+  auto user = domain::find_user_by_id(ctx.db(), id);
+  if (!user) throw errors::not_found("User not found");
+  // The full record for the user themself and admins; the public fields for anyone else.
   if (caller != nullptr && (caller->id == user->id || caller->is_admin())) {
-    dto::write_user_out(w, *user);
-  } else {
-    dto::write_public_user_out(w, *user);
+    return json(dto::user_json(*user));
   }
-  return ok(w);
+  return json(dto::public_user_json(*user));
 }
+
+std::vector<Endpoint> routes() {
+  return {
+      {"GET", "/api/users/me", get_me},
+      {"PUT", "/api/users/me", put_me, {.json_body = true}},
+      {"GET", "/api/users/{user_id}", get_user},
+  };
+}
+
+[[maybe_unused]] const bool kRegistered = app::register_routes("users", &routes);
 
 }  // namespace
-
-void add_user_routes(http::Router& r) {
-  route(r, "GET", "/api/users/me", get_me);
-  json_route(r, "PUT", "/api/users/me", put_me);
-  route(r, "GET", "/api/users/{user_id}", get_user);
-}
 
 }  // namespace carat::handlers

@@ -28,7 +28,7 @@ struct Request {
 
   // Filled by the router.
   const Route* route = nullptr;
-  std::vector<std::string> path_params;  // percent-decoded, in pattern order
+  std::vector<std::string> path_params;  // percent-decoded, in the order of route->param_names
 
   std::optional<std::string_view> header(std::string_view lower_name) const {
     for (const auto& [k, v] : headers) {

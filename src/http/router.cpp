@@ -38,10 +38,14 @@ bool split_path(std::string_view raw_path, std::vector<std::string>& out) {
 
 void Router::add(Route route) {
   routes_.push_back(std::make_unique<Route>(std::move(route)));
-  const Route* r = routes_.back().get();
+  Route* r = routes_.back().get();
   Compiled c{r, {}, {}};
   split_path(r->pattern, c.segments);
-  for (const auto& s : c.segments) c.rank.push_back(is_param(s) ? 0 : 1);
+  r->param_names.clear();
+  for (const auto& s : c.segments) {
+    c.rank.push_back(is_param(s) ? 0 : 1);
+    if (is_param(s)) r->param_names.push_back(s.substr(1, s.size() - 2));
+  }
   compiled_.push_back(std::move(c));
 }
 

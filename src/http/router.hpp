@@ -10,13 +10,11 @@
 
 #include "http/message.hpp"
 
-namespace carat {
-class RequestContext;
-}
-
 namespace carat::http {
 
-using Handler = std::function<Response(carat::RequestContext&)>;
+// What a route runs. The application adapts its own handler signature to this one (app/routes.cpp):
+// this layer knows requests and responses, nothing above them.
+using Handler = std::function<Response(Request&)>;
 
 inline constexpr size_t kDefaultBodyLimit = 1024 * 1024;  // 1 MiB (api.md §1.4)
 
@@ -31,8 +29,8 @@ struct Route {
   Handler handler;
   size_t body_limit = kDefaultBodyLimit;
   Execution execution = Execution::kWorker;
-  // The body is JSON: its syntax is checked before authentication (api.md §1.5.2 step 4).
-  bool json_body = false;
+  // The names of the pattern's parameters in order ("post_id"), filled by Router::add.
+  std::vector<std::string> param_names = {};
 };
 
 struct MatchResult {

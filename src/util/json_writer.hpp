@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/time.hpp"
+
 namespace carat {
 
 class JsonWriter {
@@ -32,6 +34,7 @@ class JsonWriter {
   JsonWriter& value(int v) { return value(static_cast<int64_t>(v)); }
   JsonWriter& value(double v);
   JsonWriter& value(bool v);
+  JsonWriter& value(const timeutil::Timestamp& t) { return value(std::string_view(t.api)); }
   JsonWriter& null();
   // Inserts already-serialized JSON (for example a stored notification payload).
   JsonWriter& raw(std::string_view json);

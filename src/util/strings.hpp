@@ -45,6 +45,12 @@ std::string random_hex(size_t n);
 
 // True for Unicode letters, digits and '_' (the characters that continue a hashtag).
 bool is_word_char(char32_t c);
+// Whitespace as Python's str.isspace() defines it (the legacy service's `\s`), U+3000 included.
+bool is_space(char32_t c);
+// Simple lower-case mapping of one code point (C.UTF-8 locale; unchanged when unknown).
+char32_t to_lower(char32_t c);
+// Appends the UTF-8 encoding of code point `c`.
+void append_utf8(std::string& out, char32_t c);
 
 // True when `body` contains "#tag" followed by the end of the text or by a character that is not
 // a word character (api.md §5.1: "#art" matches "#art、" but not "#artist"). Case-sensitive.

@@ -11,6 +11,13 @@ namespace carat::timeutil {
 // Microseconds since the Unix epoch, UTC.
 using Micros = int64_t;
 
+// A timestamp read from the database, held in the API output form (db_to_api applied once, when
+// the row was read): what every response writes. A strange legacy value stays as stored.
+struct Timestamp {
+  std::string api;
+  bool operator==(const Timestamp&) const = default;
+};
+
 Micros now_micros();
 int64_t now_seconds();
 

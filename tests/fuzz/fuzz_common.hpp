@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dto/validate.hpp"
-#include "http/errors.hpp"
+#include "errors/errors.hpp"
 #include "util/json_writer.hpp"
 #include "util/strings.hpp"
 
@@ -135,7 +135,7 @@ inline void check_text(std::string_view s) {
 }
 
 // Checks a rendered 422 document: strict JSON, and the shape of api.md §1.5.3.
-inline nlohmann::json check_422(const std::vector<http::ValidationItem>& items) {
+inline nlohmann::json check_422(const std::vector<errors::ValidationItem>& items) {
   const std::string body = dto::render_validation_error(items);
   FUZZ_CHECK(utf8_ok(body));
   const auto doc = nlohmann::json::parse(body, nullptr, false);
@@ -161,7 +161,7 @@ inline nlohmann::json check_422(const std::vector<http::ValidationItem>& items) 
 inline size_t finish(dto::Validator& v) {
   try {
     v.throw_if_errors();
-  } catch (const http::ValidationError& e) {
+  } catch (const errors::ValidationError& e) {
     FUZZ_CHECK(!e.items().empty());
     check_422(e.items());
     return e.items().size();

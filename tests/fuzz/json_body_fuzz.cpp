@@ -253,7 +253,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Json body;
   try {
     body = carat::dto::parse_json_body(raw);
-  } catch (const carat::http::ValidationError& e) {
+  } catch (const carat::errors::ValidationError& e) {
     // Malformed, too deep, or out of range: one json_invalid item with a byte offset.
     FUZZ_CHECK(e.items().size() == 1 && e.items()[0].type == "json_invalid");
     const auto& loc = e.items()[0].loc;

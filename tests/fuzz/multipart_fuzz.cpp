@@ -74,7 +74,7 @@ void token_form(std::string_view content_type, std::string_view body) {
     fz::check_text(form.username);
     const std::string email(text::trim(form.username));
     FUZZ_CHECK(text::to_lower_ascii(email).size() == email.size());
-  } catch (const http::ValidationError& e) {
+  } catch (const carat::errors::ValidationError& e) {
     FUZZ_CHECK(!e.items().empty());
     fz::check_422(e.items());
   }

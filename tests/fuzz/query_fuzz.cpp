@@ -23,11 +23,11 @@ namespace fz = carat::fuzz;
 namespace http = carat::http;
 namespace text = carat::text;
 
-// The service's routes (handlers/*.cpp add_*_routes), as of this target's writing.
+// The service's routes (the route tables of handlers/*.cpp), as of this target's writing.
 const http::Router& router() {
   static const http::Router r = [] {
     http::Router r;
-    auto h = [](carat::RequestContext&) { return http::Response{}; };
+    auto h = [](http::Request&) { return http::Response{}; };
     static const char* const kRoutes[][2] = {
         {"GET", "/"},
         {"GET", "/healthz"},

@@ -1,10 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <map>
 #include <set>
 
 #include "db/migrations.hpp"
-#include "db/sql/schema.hpp"
+#include "db/schema/baseline.hpp"
 #include "db/sqlite/sqlite_connection.hpp"
 #include "process.hpp"
 
@@ -49,6 +50,31 @@ TEST(Migrations, OrderedUniqueVersions) {
     EXPECT_FALSE(list[i].description.empty());
   }
   EXPECT_EQ(list[0].version, "0001_baseline");
+}
+
+// A released migration never changes: databases record these checksums and refuse to start on a
+// mismatch. Moving 0002 and 0003 from C++ into src/db/schema/*.sql kept them byte for byte.
+TEST(Migrations, ReleasedMigrationsKeepTheirChecksums) {
+  const std::map<std::string, std::pair<std::string, std::string>> released = {
+      {"0001_baseline",
+       {"c6655e52fb2f7d6dca35f388c2dc82056c2032bb5f028cb6538ef09f2ced5bb9",
+        "cd309e76e37cb888e3870c28c1541fdc83fdfca6ca4673489bfc5f925041dd7c"}},
+      {"0002_service_indexes",
+       {"4617a7ea1c01a95c5c55e378898f8c37f558f34eddde831db887e4180ff5d60a",
+        "eca15e8f58ef5e2d01d877d0d676eb3af8808584e07991c403f48e8a900881be"}},
+      {"0003_posts_newest_first",
+       {"1e17cb66370408305653bcad1c8f93e5b8d02e945a93a40f59ceb57a94c8425b",
+        "9331e3ae812a16cd8c239b384aada306bac55fd107fc8392b3c30f4bee8457aa"}},
+  };
+  size_t seen = 0;
+  for (const auto& m : db::migration_list()) {
+    auto it = released.find(m.version);
+    if (it == released.end()) continue;
+    ++seen;
+    EXPECT_EQ(m.postgres_checksum, it->second.first) << m.version << " (PostgreSQL)";
+    EXPECT_EQ(m.sqlite_checksum, it->second.second) << m.version << " (SQLite)";
+  }
+  EXPECT_EQ(seen, released.size());
 }
 
 TEST(Migrations, ReferenceSchemaHas22Tables) {

@@ -129,7 +129,7 @@ TEST(Form, Multipart) {
 
 TEST(Router, PrecedenceTrailingSlashHeadAnd405) {
   http::Router r;
-  auto h = [](carat::RequestContext&) { return http::Response{}; };
+  auto h = [](http::Request&) { return http::Response{}; };
   r.add({"/api/users/me", "GET", h});
   r.add({"/api/users/me", "PUT", h});
   r.add({"/api/users/{user_id}", "GET", h});

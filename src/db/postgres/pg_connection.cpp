@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "observability/metrics.hpp"
+#include "util/time.hpp"
 
 namespace carat::db {
 
@@ -187,6 +188,7 @@ class PgConnection final : public Connection {
           break;
         }
         case Param::Kind::kText: storage.push_back(p.as_text()); break;
+        case Param::Kind::kTimestamp: storage.push_back(timeutil::format_pg(p.as_int())); break;
       }
       if (p.kind() != Param::Kind::kNull) values[i] = storage.back().c_str();
     }

@@ -107,6 +107,11 @@ class SqliteConnection final : public Connection {
           sqlite3_bind_text(stmt, idx, p.as_text().data(), static_cast<int>(p.as_text().size()),
                             SQLITE_TRANSIENT);
           break;
+        case Param::Kind::kTimestamp: {
+          const std::string text = timeutil::format_sqlite(p.as_int());
+          sqlite3_bind_text(stmt, idx, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+          break;
+        }
       }
     }
     ResultSet out;

@@ -1,5 +1,8 @@
-// The reference schema (schema.md §3) as data: the migration runner builds CREATE TABLE and
-// ADD COLUMN statements for either dialect from it, so both stay one definition.
+// Migration 0001: the reference schema (schema.md §3) as data. The migration runner builds
+// CREATE TABLE and ADD COLUMN statements for either dialect from it, so both stay one definition,
+// and adopts a legacy database additively (missing tables and columns, lookup seed rows).
+// Released: its definition (and so its checksum) never changes. Later migrations are numbered
+// .sql files beside this one (db/schema/NNNN_name[.postgres|.sqlite].sql).
 #pragma once
 
 #include <string>
@@ -69,13 +72,5 @@ struct ContentItemSeed {
   int year;
 };
 const std::vector<ContentItemSeed>& content_item_seeds();
-
-// Service indexes of schema.md §5.3 (migration 0002).
-std::vector<std::string> service_index_sql(Dialect d);
-
-// Migration 0003: newest-first feeds read posts by `created_at DESC NULLS LAST, id DESC`, an
-// order PostgreSQL cannot take from the ascending (created_at, id) index; SQLite can (it scans
-// that index backwards), so its list is empty.
-std::vector<std::string> newest_first_index_sql(Dialect d);
 
 }  // namespace carat::db::schema

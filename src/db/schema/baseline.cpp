@@ -1,4 +1,4 @@
-#include "db/sql/schema.hpp"
+#include "db/schema/baseline.hpp"
 
 namespace carat::db::schema {
 
@@ -403,35 +403,6 @@ const std::vector<ContentItemSeed>& content_item_seeds() {
       {"movie", "Love, Simon", "Greg Berlanti", 2018},
   };
   return seeds;
-}
-
-std::vector<std::string> service_index_sql(Dialect d) {
-  const bool pg = d == Dialect::kPostgres;
-  return {
-      "CREATE INDEX IF NOT EXISTS carat_ix_posts_created ON posts (created_at, id)",
-      "CREATE INDEX IF NOT EXISTS carat_ix_posts_user ON posts (user_id)",
-      "CREATE INDEX IF NOT EXISTS carat_ix_posts_category ON posts (category)",
-      "CREATE INDEX IF NOT EXISTS carat_ix_comments_post ON comments (post_id, created_at)",
-      "CREATE INDEX IF NOT EXISTS carat_ix_comments_user_created ON comments (user_id, created_at)",
-      "CREATE INDEX IF NOT EXISTS carat_ix_comments_parent ON comments (parent_id)",
-      "CREATE INDEX IF NOT EXISTS carat_ix_reactions_target ON reactions "
-      "(target_type, target_id, reaction_type)",
-      "CREATE INDEX IF NOT EXISTS carat_ix_post_media_post ON post_media (post_id, order_index)",
-      "CREATE INDEX IF NOT EXISTS carat_ix_notifications_user ON notifications (user_id, created_at)",
-      "CREATE INDEX IF NOT EXISTS carat_ix_follows_followee ON follows (followee_user_id)",
-      "CREATE INDEX IF NOT EXISTS carat_ix_media_assets_url ON media_assets (url)",
-      pg ? "CREATE INDEX IF NOT EXISTS carat_ix_users_email_lower ON users (lower(email::text))"
-         : "CREATE INDEX IF NOT EXISTS carat_ix_users_email_lower ON users (lower(email))",
-      pg ? "CREATE INDEX IF NOT EXISTS carat_ix_profiles_handle_lower ON profiles "
-           "(lower(handle::text))"
-         : "CREATE INDEX IF NOT EXISTS carat_ix_profiles_handle_lower ON profiles (lower(handle))",
-  };
-}
-
-std::vector<std::string> newest_first_index_sql(Dialect d) {
-  if (d == Dialect::kSqlite) return {};
-  return {"CREATE INDEX IF NOT EXISTS carat_ix_posts_created_desc ON posts "
-          "(created_at DESC NULLS LAST, id DESC)"};
 }
 
 }  // namespace carat::db::schema

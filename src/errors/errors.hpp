@@ -1,5 +1,6 @@
-// The error model. Handlers throw these; http/error_mapping.cpp turns them (and database
-// errors) into responses in exactly one place.
+// The error model every layer raises and exactly one place turns into responses
+// (app/pipeline.cpp, ApiPipeline::handle). Header-only and dependency-free so that domain rules,
+// request parsing and handlers all speak it without depending on the HTTP server.
 #pragma once
 
 #include <cstdint>
@@ -10,9 +11,11 @@
 #include <variant>
 #include <vector>
 
-namespace carat::http {
+namespace carat::errors {
 
-// A client-facing error with a string detail: {"detail":"..."}.
+// A client-facing error with a string detail: {"detail":"..."}. `body`, when set, replaces that
+// body with an already serialized JSON document (answers whose shape the contract fixes
+// differently, such as HEAD's {"error":"premium_required"}).
 class ApiError : public std::runtime_error {
  public:
   ApiError(int status, std::string detail,
@@ -24,18 +27,25 @@ class ApiError : public std::runtime_error {
   int status() const { return status_; }
   const std::string& detail() const { return detail_; }
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
+  const std::optional<std::string>& body() const { return body_; }
+  ApiError& with_body(std::string json) {
+    body_ = std::move(json);
+    return *this;
+  }
 
  private:
   int status_;
   std::string detail_;
   std::vector<std::pair<std::string, std::string>> headers_;
+  std::optional<std::string> body_;
 };
 
-// Shorthands for the statuses handlers raise.
+// Shorthands for the statuses the service raises.
 inline ApiError not_found(std::string detail) { return ApiError(404, std::move(detail)); }
 inline ApiError bad_request(std::string detail) { return ApiError(400, std::move(detail)); }
 inline ApiError forbidden(std::string detail) { return ApiError(403, std::move(detail)); }
 inline ApiError conflict(std::string detail) { return ApiError(409, std::move(detail)); }
+inline ApiError payload_too_large(std::string detail) { return ApiError(413, std::move(detail)); }
 inline ApiError unauthorized(std::string detail) {
   return ApiError(401, std::move(detail), {{"WWW-Authenticate", "Bearer"}});
 }
@@ -67,4 +77,4 @@ class ValidationError : public std::runtime_error {
   std::vector<ValidationItem> items_;
 };
 
-}  // namespace carat::http
+}  // namespace carat::errors

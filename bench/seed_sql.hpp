@@ -10,7 +10,7 @@
 
 #include "db/database.hpp"
 
-namespace carat::db::sql::bench_seed {
+namespace carat::db::bench_seed {
 
 inline constexpr Query kSetSeed{"bench_setseed", "SELECT setseed($1::float8)"};
 
@@ -214,4 +214,4 @@ inline constexpr Query kCounts{
     "(SELECT count(*) FROM reactions), (SELECT count(*) FROM comments), "
     "(SELECT count(*) FROM follows), (SELECT count(*) FROM notifications)"};
 
-}  // namespace carat::db::sql::bench_seed
+}  // namespace carat::db::bench_seed

@@ -1,9 +1,9 @@
-// SQL of the migration runner (introspection and bookkeeping).
+// SQL of the migration runner (db/migrations.cpp): introspection and bookkeeping.
 #pragma once
 
 #include "db/database.hpp"
 
-namespace carat::db::sql::migrations {
+namespace carat::db::schema {
 
 inline constexpr Query kLock{"mig_lock", "SELECT pg_advisory_lock(1128354369)"};
 inline constexpr Query kUnlock{"mig_unlock", "SELECT pg_advisory_unlock(1128354369)"};
@@ -61,4 +61,4 @@ inline constexpr Query kLookupIdOneGenders{"mig_lookup_id_one_genders",
 inline constexpr Query kLookupIdOnePronouns{"mig_lookup_id_one_pronouns",
                                             "SELECT count(*) FROM pronouns WHERE id = 1"};
 
-}  // namespace carat::db::sql::migrations
+}  // namespace carat::db::schema

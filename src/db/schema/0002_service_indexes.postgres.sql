@@ -1,0 +1,13 @@
+CREATE INDEX IF NOT EXISTS carat_ix_posts_created ON posts (created_at, id);
+CREATE INDEX IF NOT EXISTS carat_ix_posts_user ON posts (user_id);
+CREATE INDEX IF NOT EXISTS carat_ix_posts_category ON posts (category);
+CREATE INDEX IF NOT EXISTS carat_ix_comments_post ON comments (post_id, created_at);
+CREATE INDEX IF NOT EXISTS carat_ix_comments_user_created ON comments (user_id, created_at);
+CREATE INDEX IF NOT EXISTS carat_ix_comments_parent ON comments (parent_id);
+CREATE INDEX IF NOT EXISTS carat_ix_reactions_target ON reactions (target_type, target_id, reaction_type);
+CREATE INDEX IF NOT EXISTS carat_ix_post_media_post ON post_media (post_id, order_index);
+CREATE INDEX IF NOT EXISTS carat_ix_notifications_user ON notifications (user_id, created_at);
+CREATE INDEX IF NOT EXISTS carat_ix_follows_followee ON follows (followee_user_id);
+CREATE INDEX IF NOT EXISTS carat_ix_media_assets_url ON media_assets (url);
+CREATE INDEX IF NOT EXISTS carat_ix_users_email_lower ON users (lower(email::text));
+CREATE INDEX IF NOT EXISTS carat_ix_profiles_handle_lower ON profiles (lower(handle::text));

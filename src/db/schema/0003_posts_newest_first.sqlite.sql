@@ -1,0 +1,1 @@
+-- newest-first post order
