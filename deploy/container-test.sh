@@ -17,33 +17,22 @@
 # Ends with "N passed, M failed[, K skipped]"; exits 1 on any failure, 77 when the container tools
 # are missing (ctest: SKIP_RETURN_CODE 77), 2 on bad usage.
 set -euo pipefail
-# shellcheck source=deploy/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=deploy/lib/check.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/check.sh"
 
-repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-binary="$repo_root/build/release/carat"
+binary="$REPO_ROOT/build/release/carat"
 skip_pg=0
 keep=0
 while (($#)); do
   case "$1" in
-    -h|--help) usage_from_header; exit 0 ;;
-    --binary) [[ $# -ge 2 ]] || { echo "container-test: --binary needs a path" >&2; exit 2; }; binary=$2; shift 2 ;;
+    --binary) need_value $# "$1"; binary=$2; shift 2 ;;
     --binary=*) binary=${1#--binary=}; shift ;;
     --skip-postgres) skip_pg=1; shift ;;
     --keep) keep=1; shift ;;
-    -*) echo "container-test: unknown option '$1'" >&2; usage_from_header >&2; exit 2 ;;
+    -*) common_option "$@"; shift "$OPTS_USED" ;;
     *) binary=$1; shift ;;
   esac
 done
-
-passed=0; failed=0; skipped=0
-ok()   { passed=$((passed + 1)); printf 'PASS %s\n' "$*"; }
-bad()  { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
-skip() { skipped=$((skipped + 1)); printf 'SKIP %s\n' "$*"; }
-summary() {
-  if ((skipped)); then printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
-  else printf '%d passed, %d failed\n' "$passed" "$failed"; fi
-}
 
 if [[ ! -x "$binary" ]]; then
   echo "container-test: binary '$binary' not found or not executable (build it: cmake --preset release && cmake --build --preset release)" >&2
@@ -54,15 +43,13 @@ binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
 missing=()
 for tool in buildah podman runc curl ldd tar; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if ((${#missing[@]})); then
-  echo "container-test: missing ${missing[*]} (scripts/install-deps.sh --test installs them); skipping"
-  skip "container test (tools missing)"
+  skip "container test" "missing ${missing[*]}; scripts/install-deps.sh --test installs them"
   summary
   exit 77
 fi
 if [[ $(id -u) -ne 0 ]]; then
   # Rootless podman needs subuid ranges and slirp4netns/pasta; CI and these machines run as root.
-  echo "container-test: must run as root (rootful podman with a private vfs store); skipping"
-  skip "container test (not root)"
+  skip "container test" "not root: it needs rootful podman with a private vfs store"
   summary
   exit 77
 fi
@@ -96,34 +83,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local p i
-  for i in $(seq 1 50); do
-    # Below Linux's ephemeral range (32768+): a port a client socket holds cannot be listened on,
-    # and nothing connecting shows that.
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-    : "$i"
-  done
-  echo "container-test: no free port found" >&2
-  return 1
-}
-rand_string() { # $1 = length; alphanumeric
-  local s=""
-  while ((${#s} < $1)); do s+=$(head -c 256 /dev/urandom | tr -dc 'A-Za-z0-9'); done
-  printf '%s' "${s:0:$1}"
-}
-
 # ---- 1. root filesystem: binary + ldd closure + CA bundle + passwd ---------------------------
 rootfs="$work/rootfs"
 mkdir -p "$rootfs"/{usr/local/bin,etc/ssl/certs,tmp,data,app}
 install -m 0755 "$binary" "$rootfs/usr/local/bin/carat"
-libs=$(ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u)
-if ldd "$binary" | grep -q 'not found'; then
-  ldd "$binary" | grep 'not found' >&2
-  bad "ldd closure of $binary is incomplete"
-  summary
-  exit 1
+# ldd's output is read once: `ldd | grep -q` fails under pipefail when grep quits first.
+closure=$(ldd "$binary")
+libs=$(awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' <<<"$closure" | sort -u)
+if grep -q 'not found' <<<"$closure"; then
+  fail "ldd closure of $binary is incomplete" "$(grep 'not found' <<<"$closure")"
+  stop
 fi
 for lib in $libs; do
   mkdir -p "$rootfs$(dirname "$lib")"
@@ -152,25 +121,18 @@ EOF
 echo "container-test: building $image from $binary ($(wc -l <<<"$libs") shared objects)"
 if bh bud --pull=never --layers=false -t "$image" -f "$work/Containerfile" "$work" >"$work/build.log" 2>&1; then
   size=$(pm image inspect --format '{{.Size}}' "$image" 2>/dev/null || echo 0)
-  ok "image builds with buildah (FROM scratch, $((size / 1024 / 1024)) MiB uncompressed)"
+  pass "image builds with buildah (FROM scratch, $((size / 1024 / 1024)) MiB uncompressed)"
 else
-  cat "$work/build.log" >&2
-  bad "image build (buildah bud)"
-  summary
-  exit 1
+  fail "image build (buildah bud)" "$(cat "$work/build.log")"
+  stop
 fi
 
 has_verify=0
-if "$binary" --help 2>&1 | grep -qw verify; then has_verify=1; fi
+help_text=$("$binary" --help 2>&1 || true)
+if grep -qw verify <<<"$help_text"; then has_verify=1; fi
 
 # ---- helpers for one running container -------------------------------------------------------
-# http METHOD URL [curl args...] -> sets $code and $body
-http() {
-  local method=$1 url=$2; shift 2
-  body=$(curl -sS -m 10 -X "$method" -o - -w '\n%{http_code}' "$@" "$url" 2>/dev/null) || body=$'\n000'
-  code=${body##*$'\n'}
-  body=${body%$'\n'*}
-}
+HTTP_TIMEOUT=10 # http_json (deploy/lib/common.sh) sets HTTP_CODE and HTTP_BODY
 wait_healthy() { # container base_url [start_ns]: prints the cold start when start_ns is given
   local c=$1 base=$2 start=${3:-} i
   for i in $(seq 1 3000); do
@@ -179,8 +141,8 @@ wait_healthy() { # container base_url [start_ns]: prints the cold start when sta
       pm logs "$c" >&2 || true
       return 1
     fi
-    http GET "$base/healthz"
-    if [[ $code == 200 ]]; then
+    http_json GET "$base/healthz"
+    if [[ $HTTP_CODE == 200 ]]; then
       [[ -n $start ]] && echo "INFO $c: podman run -> first 200 in $(( ($(date +%s%N) - start) / 1000000 )) ms"
       return 0
     fi
@@ -191,66 +153,58 @@ wait_healthy() { # container base_url [start_ns]: prints the cold start when sta
   pm logs "$c" >&2 || true
   return 1
 }
-json_field() { # body key -> string value
-  sed -n "s/.*\"$2\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" <<<"$1" | head -n 1
-}
 
 # check_running_container NAME BASE_URL CONTAINER LOGIN_MODE(seed|register) [PORT_INSIDE]
 check_running_container() {
   local name=$1 base=$2 c=$3 mode=$4 email password token pid uid
 
-  http GET "$base/healthz"
-  if [[ $code == 200 && $body == *'"status"'*'"ok"'* ]]; then ok "$name: GET /healthz 200 $body"
-  else bad "$name: GET /healthz -> $code $body"; fi
+  http_json GET "$base/healthz"
+  if [[ $HTTP_CODE == 200 && $HTTP_BODY == *'"status"'*'"ok"'* ]]; then pass "$name: GET /healthz 200 $HTTP_BODY"
+  else fail "$name: GET /healthz -> $HTTP_CODE $HTTP_BODY"; fi
 
-  if api_health_ok "$base"; then ok "$name: GET /api/health 200 $HTTP_BODY"
-  else bad "$name: GET /api/health -> $HTTP_CODE $HTTP_BODY"; fi
+  if api_health_ok "$base"; then pass "$name: GET /api/health 200 $HTTP_BODY"
+  else fail "$name: GET /api/health -> $HTTP_CODE $HTTP_BODY"; fi
 
   # Default URL (the image HEALTHCHECK form) on 8000; with host networking the port differs.
   local hc=(/usr/local/bin/carat healthcheck)
   [[ ${5:-8000} == 8000 ]] || hc+=(--url "http://127.0.0.1:$5/healthz")
-  if pm exec "$c" "${hc[@]}" >"$work/hc.log" 2>&1; then ok "$name: '${hc[*]#/usr/local/bin/}' (the image HEALTHCHECK) exits 0"
-  else bad "$name: 'carat healthcheck' failed: $(tr '\n' ' ' <"$work/hc.log")"; fi
+  check "$name: '${hc[*]#/usr/local/bin/}' (the image HEALTHCHECK) exits 0" pm exec "$c" "${hc[@]}"
 
   pid=$(pm inspect --format '{{.State.Pid}}' "$c")
   uid=$(awk '/^Uid:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo "?")
-  if [[ $uid == 10001 ]]; then ok "$name: server runs as uid 10001 (non-root)"
-  else bad "$name: server runs as uid $uid, expected 10001"; fi
+  if [[ $uid == 10001 ]]; then pass "$name: server runs as uid 10001 (non-root)"
+  else fail "$name: server runs as uid $uid, expected 10001"; fi
 
   if [[ $mode == seed ]]; then
     email=premium@test.com; password=premium123
-    if pm exec "$c" /usr/local/bin/carat seed >"$work/seed.log" 2>&1; then ok "$name: 'carat seed' inside the container"
-    else bad "$name: 'carat seed' failed: $(tail -n 5 "$work/seed.log" | tr '\n' ' ')"; fi
+    check "$name: 'carat seed' inside the container" pm exec "$c" /usr/local/bin/carat seed
   else
     email=ct@example.com; password=container-pass-1
-    http POST "$base/api/auth/register" -H 'Content-Type: application/json' \
+    http_json POST "$base/api/auth/register" -H 'Content-Type: application/json' \
       --data "{\"email\":\"$email\",\"password\":\"$password\",\"display_name\":\"CT\"}"
-    if [[ $code == 200 || $code == 201 ]]; then ok "$name: POST /api/auth/register $code"
-    else bad "$name: POST /api/auth/register -> $code $body"; fi
+    if [[ $HTTP_CODE == 200 || $HTTP_CODE == 201 ]]; then pass "$name: POST /api/auth/register $HTTP_CODE"
+    else fail "$name: POST /api/auth/register -> $HTTP_CODE $HTTP_BODY"; fi
   fi
 
-  http POST "$base/api/auth/token" -H 'Content-Type: application/x-www-form-urlencoded' \
+  http_json POST "$base/api/auth/token" -H 'Content-Type: application/x-www-form-urlencoded' \
     --data-urlencode "username=$email" --data-urlencode "password=$password"
-  token=$(json_field "$body" access_token)
-  if [[ $code == 200 && -n $token ]]; then ok "$name: POST /api/auth/token -> access_token (${#token} chars)"
-  else bad "$name: POST /api/auth/token -> $code $body"; fi
+  token=$(json_string "$HTTP_BODY" access_token)
+  if [[ $HTTP_CODE == 200 && -n $token ]]; then pass "$name: POST /api/auth/token -> access_token (${#token} chars)"
+  else fail "$name: POST /api/auth/token -> $HTTP_CODE $HTTP_BODY"; fi
 
   if ((has_verify)); then
-    if pm exec -e VERIFY_EMAIL="$email" -e VERIFY_PASSWORD="$password" "$c" /usr/local/bin/carat verify \
-         http://127.0.0.1:"${5:-8000}" --origin http://ct.example --attempts 3 --timeout-seconds 30 >"$work/verify.log" 2>&1; then
-      ok "$name: 'carat verify' against the container passes"
-    else
-      bad "$name: 'carat verify' failed:"; sed 's/^/    /' "$work/verify.log"
-    fi
+    check "$name: 'carat verify' against the container passes" \
+      pm exec -e VERIFY_EMAIL="$email" -e VERIFY_PASSWORD="$password" "$c" /usr/local/bin/carat verify \
+        http://127.0.0.1:"${5:-8000}" --origin http://ct.example --attempts 3 --timeout-seconds 30
   else
-    skip "$name: carat verify (the binary's --help lists no verify subcommand)"
+    skip "$name: carat verify" "the binary's --help lists no verify subcommand"
   fi
 
   if pm stop -t 30 "$c" >/dev/null 2>&1; then :; fi
   local exit_code
   exit_code=$(pm inspect --format '{{.State.ExitCode}}' "$c" 2>/dev/null || echo "?")
-  if [[ $exit_code == 0 ]]; then ok "$name: SIGTERM drains and exits 0"
-  else bad "$name: exit code after SIGTERM is $exit_code, expected 0"; pm logs "$c" 2>&1 | tail -n 20 | sed 's/^/    /'; fi
+  if [[ $exit_code == 0 ]]; then pass "$name: SIGTERM drains and exits 0"
+  else fail "$name: exit code after SIGTERM is $exit_code, expected 0" "$(pm logs "$c" 2>&1 | tail -n 20)"; fi
 }
 
 secret=$(rand_string 48)
@@ -264,23 +218,22 @@ started=$(date +%s%N)
 if pm "${common_run[@]}" --name "$c" -p "127.0.0.1:$port:8000" \
      -e APP_ENV=development -e DATABASE_URL=sqlite:////data/carat.db "$image" >"$work/run.log" 2>&1 \
    && wait_healthy "$c" "http://127.0.0.1:$port" "$started"; then
-  ok "sqlite: container starts (podman, runc, -p 127.0.0.1:$port:8000)"
+  pass "sqlite: container starts (podman, runc, -p 127.0.0.1:$port:8000)"
   check_running_container sqlite "http://127.0.0.1:$port" "$c" seed
 else
-  cat "$work/run.log" >&2
-  bad "sqlite: container did not become healthy"
+  fail "sqlite: container did not become healthy" "$(cat "$work/run.log")"
 fi
 
 # ---- 3. loopback PostgreSQL 15 ---------------------------------------------------------------
 pg_run() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 if ((skip_pg)); then
-  skip "postgres case (--skip-postgres)"
+  skip "postgres case" "--skip-postgres"
 else
   for d in "$(dirname "$(command -v pg_ctl 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/15/bin; do
     if [[ -x "$d/initdb" && -x "$d/pg_ctl" && -x "$d/psql" ]]; then pg_bin=$d; break; fi
   done
   if [[ -z $pg_bin ]] || ! id postgres >/dev/null 2>&1; then
-    bad "postgres: initdb/pg_ctl/psql or the postgres user not found (scripts/install-deps.sh --test)"
+    fail "postgres: initdb/pg_ctl/psql or the postgres user not found (scripts/install-deps.sh --test)"
   else
     pg_root="$work/pg"; pg_data="$pg_root/data"; pg_sock="$pg_root/sock"
     mkdir -p "$pg_root" "$pg_sock"
@@ -296,7 +249,7 @@ else
       # A non-superuser owner, as in production (the RDS app role is not a superuser).
       if pg_run "$pg_bin/psql" -h "$pg_sock" -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
            -c "CREATE ROLE carat LOGIN PASSWORD '$db_password'" -c "CREATE DATABASE carat OWNER carat" >"$work/psql.log" 2>&1; then
-        ok "postgres: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port with role carat"
+        pass "postgres: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port with role carat"
         app_port=$(free_port)
         c="carat-ct-postgres-$$"; containers+=("$c")
         # Host network: the server listens on loopback only, and so does the app (HOST=127.0.0.1).
@@ -304,28 +257,25 @@ else
              -e APP_ENV=production \
              -e DATABASE_URL="postgresql://carat:$db_password@127.0.0.1:$pg_port/carat" "$image" >"$work/run.log" 2>&1 \
            && wait_healthy "$c" "http://127.0.0.1:$app_port"; then
-          ok "postgres: container starts in production mode (--network host, port $app_port)"
+          pass "postgres: container starts in production mode (--network host, port $app_port)"
           check_running_container postgres "http://127.0.0.1:$app_port" "$c" register "$app_port"
-          if pg_run "$pg_bin/psql" -h "$pg_sock" -p "$pg_port" -U postgres -d carat -tAq \
-               -c "SELECT count(*) FROM users WHERE email = 'ct@example.com'" 2>/dev/null | grep -qx 1; then
-            ok "postgres: the registered user is in PostgreSQL"
+          users=$(pg_run "$pg_bin/psql" -h "$pg_sock" -p "$pg_port" -U postgres -d carat -tAq \
+                    -c "SELECT count(*) FROM users WHERE email = 'ct@example.com'" 2>&1 || true)
+          if [[ $users == 1 ]]; then
+            pass "postgres: the registered user is in PostgreSQL"
           else
-            bad "postgres: registered user not found in the database"
+            fail "postgres: registered user not found in the database" "$users"
           fi
         else
-          cat "$work/run.log" >&2
-          bad "postgres: container did not become healthy"
+          fail "postgres: container did not become healthy" "$(cat "$work/run.log")"
         fi
       else
-        cat "$work/psql.log" >&2
-        bad "postgres: could not create role/database"
+        fail "postgres: could not create role/database" "$(cat "$work/psql.log")"
       fi
     else
-      cat "$work/initdb.log" "$work/pgctl.log" "$pg_root/server.log" 2>/dev/null >&2 || true
-      bad "postgres: initdb/pg_ctl start failed"
+      fail "postgres: initdb/pg_ctl start failed" "$(cat "$work/initdb.log" "$work/pgctl.log" "$pg_root/server.log" 2>/dev/null || true)"
     fi
   fi
 fi
 
-summary
-((failed == 0))
+finish

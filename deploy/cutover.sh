@@ -38,8 +38,8 @@
 # Phase 2 and the verification steps read VERIFY_EMAIL / VERIFY_PASSWORD (a real account that
 # exists on production, e.g. an ops user registered once through the web client).
 set -euo pipefail
-# shellcheck source=deploy/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=deploy/lib/check.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/check.sh"
 
 phase=${1:-}
 [[ $phase == -h || $phase == --help ]] && { usage_from_header; exit 0; }
@@ -60,11 +60,10 @@ service_url=${SERVICE_URL:-}
 web_origin=${WEB_ORIGIN:-}
 secret_key_id=${SECRET_KEY_SECRET_ID:-}
 database_url_id=${DATABASE_URL_SECRET_ID:-}
-region=${AWS_REGION:-}
-yes=0; push=0; check_client=0; destroy=0; confirm=""
+push=0; check_client=0; destroy=0; confirm=""
+accept_options region yes dry-run
 while (($#)); do
   case "$1" in
-    -h|--help) usage_from_header; exit 0 ;;
     --service-url) need_value $# "$1"; service_url=$2; shift 2 ;;
     --web-origin) need_value $# "$1"; web_origin=$2; shift 2 ;;
     --legacy-url) need_value $# "$1"; LEGACY_URL=$2; shift 2 ;;
@@ -76,30 +75,24 @@ while (($#)); do
     --check-client) check_client=1; shift ;;
     --destroy) destroy=1; shift ;;
     --confirm) need_value $# "$1"; confirm=$2; shift 2 ;;
-    --region) need_value $# "$1"; region=$2; shift 2 ;;
-    --yes) yes=1; shift ;;
-    --dry-run) DRY_RUN=1; shift ;;
-    *) refuse "unknown argument '$1'" ;;
+    *) common_option "$@"; shift "$OPTS_USED" ;;
   esac
 done
-set_region "$region"
+set_region "$REGION"
 service_url=${service_url%/}
 LEGACY_URL=${LEGACY_URL%/}
 
-passed=0; failed=0
-check() { # check "description" CONDITION-COMMAND...
-  local what=$1; shift
-  if is_dry_run; then printf '+ check: %s\n' "$what" >&2; return 0; fi
-  if "$@"; then passed=$((passed + 1)); log "ok: $what"
-  else failed=$((failed + 1)); log "FAILED: $what"; fi
+# The checks of a phase (deploy/lib/check.sh); a dry run prints them instead of running them.
+phase_check() { # phase_check "description" CONDITION-COMMAND...
+  if is_dry_run; then printf '+ check: %s\n' "$1" >&2; return 0; fi
+  check "$@"
 }
-finish() {
+phase_done() { # the summary line; exits 1 when a check failed
   is_dry_run && exit 0
-  printf '%d passed, %d failed\n' "$passed" "$failed"
-  ((failed == 0)) || die "phase $phase: $failed check(s) failed; do not go on to the next phase"
+  summary
+  ((CHECKS_FAILED == 0)) || die "phase $phase: $CHECKS_FAILED check(s) failed; do not go on to the next phase"
   log "phase $phase done"
 }
-need_yes() { is_dry_run || ((yes)) || refuse "phase $phase changes production ($1): add --yes"; }
 need_service_url() {
   service_url=$(first_of "$service_url" "$(tf_output service_url)")
   service_url=${service_url%/}
@@ -124,21 +117,21 @@ secret_has_value() { # ID: the current version holds a non-empty string (its len
 }
 first_post_id() { # BASE: id of the newest public post, or empty
   http_json GET "$1/api/posts?limit=3"
-  grep -o '"id"[[:space:]]*:[[:space:]]*[0-9]*' <<<"$HTTP_BODY" | head -n 1 | grep -o '[0-9]*$' || true
+  if [[ $HTTP_BODY =~ \"id\"[[:space:]]*:[[:space:]]*([0-9]*) ]]; then printf '%s\n' "${BASH_REMATCH[1]}"; fi
 }
 
 phase1() {
-  need_yes "snapshot, terraform apply"
+  need_yes "phase $phase changes production (snapshot, terraform apply)"
   need_service_url
   require_cmd aws terraform curl
   secret_key_id=$(first_of "$secret_key_id" "$(tf_output secret_key_secret_arn)" "$PROJECT_NAME/SECRET_KEY")
   database_url_id=$(first_of "$database_url_id" "$(tf_output database_url_secret_arn)" "$PROJECT_NAME/DATABASE_URL")
 
   step "1a. Secrets present before the service starts (values are not printed)"
-  check "DATABASE_URL secret $database_url_id has a value" secret_has_value "$database_url_id"
-  check "SECRET_KEY secret $secret_key_id has a value (the legacy key: deploy/rotate-jwt-secret.sh --from-legacy)" \
+  phase_check "DATABASE_URL secret $database_url_id has a value" secret_has_value "$database_url_id"
+  phase_check "SECRET_KEY secret $secret_key_id has a value (the legacy key: deploy/rotate-jwt-secret.sh --from-legacy)" \
     secret_has_value "$secret_key_id"
-  if ((failed)); then finish; fi
+  if ((CHECKS_FAILED)); then phase_done; fi
 
   step "1b. RDS snapshot of $DB_INSTANCE_ID before the new service adopts the database (schema.md 6.3 rule 7)"
   local snap; snap="carat-cutover-$(date -u +%Y%m%d-%H%M%S)"
@@ -154,7 +147,7 @@ phase1() {
   if ((push)); then
     step "1d. Push the current commit as latest and wait for its deployment"
     local wait_args=() baseline
-    [[ -n $region ]] && wait_args+=(--region "$region")
+    [[ -n $REGION ]] && wait_args+=(--region "$REGION")
     is_dry_run && wait_args+=(--dry-run)
     if [[ ${COMPUTE_PLATFORM:-apprunner} == apprunner ]]; then
       baseline=$("$DEPLOY_DIR/wait-deploy.sh" "${wait_args[@]}" --latest-operation)
@@ -167,10 +160,10 @@ phase1() {
   fi
 
   step "1e. Both services up on the same database"
-  check "new service $service_url/healthz answers 200" alive "$service_url"
-  check "new service $service_url/api/health answers db ok" api_health_ok "$service_url"
-  check "legacy $LEGACY_URL/api/health answers db ok" api_health_ok "$LEGACY_URL"
-  finish
+  phase_check "new service $service_url/healthz answers 200" alive "$service_url"
+  phase_check "new service $service_url/api/health answers db ok" api_health_ok "$service_url"
+  phase_check "legacy $LEGACY_URL/api/health answers db ok" api_health_ok "$LEGACY_URL"
+  phase_done
 }
 
 phase2() {
@@ -178,22 +171,22 @@ phase2() {
   need_verify_credentials
   require_cmd curl
   step "2a. carat verify $service_url"
-  check "carat verify (health, posts, login, me, CORS)" verify_new
+  phase_check "carat verify (health, posts, login, me, CORS)" verify_new
   step "2b. Legacy still healthy on the same database"
-  check "legacy /api/health db ok" api_health_ok "$LEGACY_URL"
+  phase_check "legacy /api/health db ok" api_health_ok "$LEGACY_URL"
   step "2c. Sessions cross over (same SECRET_KEY on both services)"
   local t_legacy="" t_new=""
   is_dry_run || t_legacy=$(login_token "$LEGACY_URL" "$VERIFY_EMAIL" "$VERIFY_PASSWORD")
   is_dry_run || t_new=$(login_token "$service_url" "$VERIFY_EMAIL" "$VERIFY_PASSWORD")
-  check "legacy login returns a token" test -n "$t_legacy"
-  check "new login returns a token" test -n "$t_new"
-  check "a legacy token is accepted by the new service (/api/auth/me 200)" me_with_token "$service_url" "$t_legacy"
-  check "a new token is accepted by the legacy service (/api/auth/me 200)" me_with_token "$LEGACY_URL" "$t_new"
+  phase_check "legacy login returns a token" test -n "$t_legacy"
+  phase_check "new login returns a token" test -n "$t_new"
+  phase_check "a legacy token is accepted by the new service (/api/auth/me 200)" me_with_token "$service_url" "$t_legacy"
+  phase_check "a new token is accepted by the legacy service (/api/auth/me 200)" me_with_token "$LEGACY_URL" "$t_new"
   step "2d. Same data"
   local a="" b=""
   is_dry_run || { a=$(first_post_id "$service_url"); b=$(first_post_id "$LEGACY_URL"); }
-  check "newest post id is the same on both (${a:-none} / ${b:-none})" test "$a" = "$b"
-  finish
+  phase_check "newest post id is the same on both (${a:-none} / ${b:-none})" test "$a" = "$b"
+  phase_done
 }
 
 phase3() {
@@ -208,44 +201,49 @@ phase3() {
       -H 'Access-Control-Request-Headers: authorization,content-type' 2>/dev/null | tr -d '\r') || return 1
     grep -qiE "^access-control-allow-origin: ($web_origin|\*)$" <<<"$headers"
   }
-  check "preflight allowed for $web_origin (ALLOW_ORIGINS / terraform allow_origins)" cors_ok
+  phase_check "preflight allowed for $web_origin (ALLOW_ORIGINS / terraform allow_origins)" cors_ok
   manual "In the web client's deployment settings set VITE_API_URL=$service_url, rebuild and redeploy it. Then log in, create/edit a post, comment, react, update the profile in a browser."
   if ((check_client)); then
     step "3b. The deployed web client calls the new URL"
     client_uses_new_url() {
-      local page js host=${service_url#*://}
+      local page scripts js body host=${service_url#*://}
       page=$(curl -fsS -m 20 "$web_origin/") || return 1
-      for js in $(grep -oE '(src|href)="[^"]+\.js"' <<<"$page" | sed -E 's/^(src|href)="//; s/"$//' | head -n 20); do
+      # No `curl | grep -q` under pipefail: grep quits at the first match, curl then fails writing.
+      scripts=$(grep -oE '(src|href)="[^"]+\.js"' <<<"$page" | sed -E 's/^(src|href)="//; s/"$//') || return 1
+      local n=0
+      while IFS= read -r js && ((n++ < 20)); do
+        [[ -n $js ]] || continue
         [[ $js == http* ]] || js="$web_origin/${js#/}"
-        if curl -fsS -m 20 "$js" 2>/dev/null | grep -qF "$host"; then return 0; fi
-      done
+        body=$(curl -fsS -m 20 "$js" 2>/dev/null) || continue
+        if grep -qF "$host" <<<"$body"; then return 0; fi
+      done <<<"$scripts"
       return 1
     }
-    check "a script of $web_origin contains ${service_url#*://}" client_uses_new_url
+    phase_check "a script of $web_origin contains ${service_url#*://}" client_uses_new_url
   fi
   log "Watch the legacy traffic drain: flyctl logs --app $LEGACY_FLY_APP (only stragglers with an old bundle should remain)"
-  finish
+  phase_done
 }
 
 phase4() {
-  need_yes "closes RDS to the legacy service"
+  need_yes "phase $phase changes production (closes RDS to the legacy service)"
   need_service_url
   need_verify_credentials
   require_cmd terraform curl
   step "4a. New service verified before the switch"
-  check "carat verify $service_url" verify_new
-  ((failed == 0)) || finish
+  phase_check "carat verify $service_url" verify_new
+  ((CHECKS_FAILED == 0)) || phase_done
   step "4b. Drop the legacy CIDRs from the RDS security group"
   run terraform -chdir="$INFRA_DIR" apply -input=false -var enable_legacy_cidrs=false
   log "set enable_legacy_cidrs = false in terraform.tfvars now, or the next plain apply re-opens it"
   step "4c. New service still verified"
-  check "carat verify $service_url" verify_new
+  phase_check "carat verify $service_url" verify_new
   log "the legacy service cannot reach the database any more (its /api/health turns 503): expected"
-  finish
+  phase_done
 }
 
 phase5() {
-  need_yes "makes RDS private"
+  need_yes "phase $phase changes production (makes RDS private)"
   need_service_url
   need_verify_credentials
   require_cmd aws curl
@@ -257,14 +255,14 @@ phase5() {
     [[ $(aws rds describe-db-instances --db-instance-identifier "$DB_INSTANCE_ID" \
            --query 'DBInstances[0].PubliclyAccessible' --output text) == False ]]
   }
-  check "describe-db-instances reports PubliclyAccessible False" rds_private
+  phase_check "describe-db-instances reports PubliclyAccessible False" rds_private
   step "5b. New service still verified (through the VPC connector / Fargate ENIs)"
-  check "carat verify $service_url" verify_new
-  finish
+  phase_check "carat verify $service_url" verify_new
+  phase_done
 }
 
 phase6() {
-  need_yes "stops the legacy service"
+  need_yes "phase $phase changes production (stops the legacy service)"
   require_cmd flyctl
   if ((destroy)); then
     [[ $confirm == "$LEGACY_FLY_APP" ]] || refuse "--destroy needs --confirm $LEGACY_FLY_APP"
@@ -274,11 +272,11 @@ phase6() {
     step "6a. Stop the legacy service (machines scaled to 0; the app and its config stay)"
     run flyctl scale count 0 --app "$LEGACY_FLY_APP" --yes
     legacy_down() { ! alive "$LEGACY_URL" && ! api_health_ok "$LEGACY_URL"; }
-    check "legacy $LEGACY_URL no longer answers" legacy_down
+    phase_check "legacy $LEGACY_URL no longer answers" legacy_down
     log "watch errors and latency for 24-48 h, then: deploy/cutover.sh 6 --destroy --confirm $LEGACY_FLY_APP --yes"
   fi
   log "If SECRET_KEY was ever a committed placeholder, rotate it now: deploy/rotate-jwt-secret.sh --generate --legacy-retired --yes (everyone logs in once more)."
-  finish
+  phase_done
 }
 
 status() {

@@ -12,32 +12,27 @@
 #   --no-healthcheck     do not wait for the HEALTHCHECK status (podman without systemd)
 # Ends with "N passed, M failed"; exit 1 on any failure.
 set -euo pipefail
-# shellcheck source=deploy/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=deploy/lib/check.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/check.sh"
 
 image=""; database_url=""; cli=docker; want_health=1
 while (($#)); do
   case "$1" in
-    -h|--help) usage_from_header; exit 0 ;;
     --database-url) need_value $# "$1"; database_url=$2; shift 2 ;;
     --cli) need_value $# "$1"; cli=$2; shift 2 ;;
     --no-healthcheck) want_health=0; shift ;;
-    -*) refuse "unknown option '$1'" ;;
+    -*) common_option "$@"; shift "$OPTS_USED" ;;
     *) image=$1; shift ;;
   esac
 done
 require "$image" "IMAGE"
 require_cmd "$cli" curl
 
-passed=0; failed=0
-ok()  { passed=$((passed + 1)); printf 'PASS %s\n' "$*"; }
-bad() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
-
 name="carat-smoke-$$"
 trap '"$cli" rm -f "$name" >/dev/null 2>&1 || true' EXIT
-secret=$(head -c 36 /dev/urandom | base64 | tr -d '/+=\n' | head -c 48)
+secret=$(rand_string 48)
 origin=http://smoke.example
-port=$((20000 + RANDOM % 30000))
+port=$(free_port)
 run_args=(run -d --name "$name" --ulimit nofile=4096:4096 --ulimit nproc=4096:4096
           -e SECRET_KEY="$secret" -e ALLOW_ORIGINS="$origin" -e SHUTDOWN_GRACE_SECONDS=5)
 if [[ -n $database_url ]]; then
@@ -60,24 +55,24 @@ for _ in $(seq 1 120); do
   if [[ $HTTP_CODE == 200 ]]; then up=1; break; fi
   sleep 0.5
 done
-if ((up)); then ok "container serves $base/healthz"
-else bad "container did not answer /healthz"; "$cli" logs "$name" 2>&1 | tail -n 30; printf '%d passed, %d failed\n' "$passed" "$failed"; exit 1; fi
+if ((up)); then pass "container serves $base/healthz"
+else fail "container did not answer /healthz" "$("$cli" logs "$name" 2>&1 | tail -n 30)"; stop; fi
 
-if api_health_ok "$base"; then ok "/api/health: $HTTP_BODY"
-else bad "/api/health -> $HTTP_CODE $HTTP_BODY"; fi
+if api_health_ok "$base"; then pass "/api/health: $HTTP_BODY"
+else fail "/api/health -> $HTTP_CODE $HTTP_BODY"; fi
 
 user=$("$cli" inspect --format '{{.Config.User}}' "$name")
-if [[ $user =~ ^[1-9][0-9]*(:[0-9]+)?$ ]]; then ok "runs as non-root user $user"; else bad "user is '$user'"; fi
+if [[ $user =~ ^[1-9][0-9]*(:[0-9]+)?$ ]]; then pass "runs as non-root user $user"; else fail "user is '$user'"; fi
 
 email="smoke-$$@example.com"; password="smoke-pass-$$-x"
 http_json POST "$base/api/auth/register" -H 'Content-Type: application/json' \
   --data "{\"email\":\"$email\",\"password\":\"$password\",\"display_name\":\"Smoke\"}"
-if [[ $HTTP_CODE == 200 || $HTTP_CODE == 201 ]]; then ok "register $email"; else bad "register -> $HTTP_CODE $HTTP_BODY"; fi
+if [[ $HTTP_CODE == 200 || $HTTP_CODE == 201 ]]; then pass "register $email"; else fail "register -> $HTTP_CODE $HTTP_BODY"; fi
 
 # --network host: the verifier reaches the published port (or the host-network server) on loopback.
 verify_run=(run --rm --network host --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 -e VERIFY_EMAIL="$email" -e VERIFY_PASSWORD="$password" "$image"
             verify "$base" --origin "$origin" --attempts 5 --timeout-seconds 60)
-if "$cli" "${verify_run[@]}"; then ok "carat verify $base (from the image)"; else bad "carat verify $base"; fi
+check "carat verify $base (from the image)" "$cli" "${verify_run[@]}"
 
 if ((want_health)); then
   status=""
@@ -86,12 +81,12 @@ if ((want_health)); then
     [[ $status == healthy || $status == unhealthy ]] && break
     sleep 2
   done
-  if [[ $status == healthy ]]; then ok "image HEALTHCHECK reports healthy"; else bad "HEALTHCHECK status '${status:-none}'"; fi
+  if [[ $status == healthy ]]; then pass "image HEALTHCHECK reports healthy"; else fail "HEALTHCHECK status '${status:-none}'"; fi
 fi
 
 "$cli" stop -t 30 "$name" >/dev/null
 code=$("$cli" inspect --format '{{.State.ExitCode}}' "$name")
-if [[ $code == 0 ]]; then ok "SIGTERM: drained and exited 0"; else bad "exit code after SIGTERM: $code"; "$cli" logs "$name" 2>&1 | tail -n 20; fi
+if [[ $code == 0 ]]; then pass "SIGTERM: drained and exited 0"
+else fail "exit code after SIGTERM: $code" "$("$cli" logs "$name" 2>&1 | tail -n 20)"; fi
 
-printf '%d passed, %d failed\n' "$passed" "$failed"
-((failed == 0))
+finish

@@ -9,16 +9,15 @@
 # Prints "compressed: X MB in L layers (uncompressed: Y MB)" and "1 passed, 0 failed" or
 # "0 passed, 1 failed".
 set -euo pipefail
-# shellcheck source=deploy/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=deploy/lib/check.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/check.sh"
 
 image=""; max_mb=40; cli=""
 while (($#)); do
   case "$1" in
-    -h|--help) usage_from_header; exit 0 ;;
     --max-mb) need_value $# "$1"; max_mb=$2; shift 2 ;;
     --cli) need_value $# "$1"; cli=$2; shift 2 ;;
-    -*) refuse "unknown option '$1'" ;;
+    -*) common_option "$@"; shift "$OPTS_USED" ;;
     *) image=$1; shift ;;
   esac
 done
@@ -47,9 +46,6 @@ while read -r layer; do
 done < <(jq -r '.[0].Layers[]' "$tmp/x/manifest.json")
 printf 'compressed: %d.%d MB in %d layers (uncompressed: %d MB), limit %d MB\n' \
   $((compressed / 1000000)) $((compressed % 1000000 / 100000)) "$n" $((raw / 1000000)) "$max_mb"
-if ((compressed <= max_mb * 1000000)); then
-  echo "1 passed, 0 failed"
-else
-  echo "0 passed, 1 failed"
-  exit 1
-fi
+if ((compressed <= max_mb * 1000000)); then pass "$image: compressed size within $max_mb MB"
+else fail "$image: compressed size above $max_mb MB"; fi
+finish

@@ -12,62 +12,59 @@
 # with --platform removed and ${ARG} defaults substituted (its tag checks then see the real images).
 # npx caches the package in ${XDG_CACHE_HOME:-~/.cache}/carat/npm. Prints "N passed, M failed".
 set -euo pipefail
-
-# --help: the header comment, from line 2 to the first line that is not a comment.
-usage() { awk 'NR == 1 {next} /^#/ {sub(/^# ?/, ""); print; next} {exit}' "$0"; }
+# shellcheck source=deploy/lib/check.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/check.sh"
 
 DOCKERFILELINT_VERSION=1.8.0
-repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 offline=0
 files=()
 while (($#)); do
   case "$1" in
-    -h|--help) usage; exit 0 ;;
     --offline) offline=1; shift ;;
-    -*) echo "lint-dockerfile: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+    -*) common_option "$@"; shift "$OPTS_USED" ;;
     *) files+=("$1"); shift ;;
   esac
 done
-((${#files[@]})) || files=("$repo_root/deploy/Dockerfile")
-
-passed=0; failed=0
-ok()  { passed=$((passed + 1)); printf 'PASS %s\n' "$*"; }
-bad() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
+((${#files[@]})) || files=("$REPO_ROOT/deploy/Dockerfile")
 
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/carat/npm"
 mkdir -p "$cache"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+dockerfilelint() { (cd "$(dirname "$1")" && npx --yes --cache "$cache" "dockerfilelint@$DOCKERFILELINT_VERSION" "$(basename "$1")"); }
 
 for f in "${files[@]}"; do
-  if [[ ! -f $f ]]; then bad "$f: no such file"; continue; fi
-  name=${f#"$repo_root"/}
+  if [[ ! -f $f ]]; then fail "$f: no such file"; continue; fi
+  name=${f#"$REPO_ROOT"/}
 
   # --- project rules ---------------------------------------------------------------------------
   froms=$(grep -E '^[[:space:]]*FROM[[:space:]]' "$f" || true)
-  if [[ -z $froms ]]; then bad "$name: no FROM"; continue; fi
+  if [[ -z $froms ]]; then fail "$name: no FROM"; continue; fi
   if grep -vq -- '--platform=linux/amd64' <<<"$froms"; then
-    bad "$name: FROM without --platform=linux/amd64: $(grep -v -- '--platform=linux/amd64' <<<"$froms" | head -n 1)"
-  else ok "$name: every FROM pins --platform=linux/amd64"; fi
+    fail "$name: FROM without --platform=linux/amd64: $(grep -m 1 -v -- '--platform=linux/amd64' <<<"$froms")"
+  else pass "$name: every FROM pins --platform=linux/amd64"; fi
 
-  if grep -Ev '^[[:space:]]*#' "$f" | grep -Eq -- '-m(arch|tune|cpu)=native'; then bad "$name: CPU-specific flag (-march/-mtune/-mcpu=native)"
-  else ok "$name: no -march=native or other CPU-specific flags"; fi
+  # Not `grep -v | grep -q` under pipefail: the second grep quits at a match and the first one
+  # then fails writing, which would read as "no match".
+  code=$(grep -Ev '^[[:space:]]*#' "$f" || true)
+  if grep -Eq -- '-m(arch|tune|cpu)=native' <<<"$code"; then fail "$name: CPU-specific flag (-march/-mtune/-mcpu=native)"
+  else pass "$name: no -march=native or other CPU-specific flags"; fi
 
-  if grep -Eq '^ARG RDS_CA_SHA256=[0-9a-f]{64}$' "$f" && grep -q 'sha256sum -c' "$f"; then ok "$name: RDS CA bundle pinned by SHA-256 and checked"
-  else bad "$name: RDS CA bundle is not pinned (ARG RDS_CA_SHA256=<64 hex>) and checked with sha256sum -c"; fi
+  if grep -Eq '^ARG RDS_CA_SHA256=[0-9a-f]{64}$' "$f" && grep -q 'sha256sum -c' "$f"; then pass "$name: RDS CA bundle pinned by SHA-256 and checked"
+  else fail "$name: RDS CA bundle is not pinned (ARG RDS_CA_SHA256=<64 hex>) and checked with sha256sum -c"; fi
 
   # The last stage is what docker build produces by default.
   last=$(awk '/^[[:space:]]*FROM[[:space:]]/ {buf=""} {buf = buf $0 "\n"} END {printf "%s", buf}' "$f")
   user=$(awk 'toupper($1) == "USER" {u=$2} END {print u}' <<<"$last")
-  if [[ $user =~ ^[0-9]+(:[0-9]+)?$ && ${user%%:*} -ne 0 ]]; then ok "$name: final stage runs as numeric non-root USER $user"
-  else bad "$name: final stage USER is '${user:-unset}' (want a numeric non-root uid)"; fi
-  if grep -Eq '^EXPOSE[[:space:]]+8000([[:space:]]|$)' <<<"$last"; then ok "$name: final stage EXPOSEs 8000"
-  else bad "$name: final stage does not EXPOSE 8000"; fi
-  if grep -Eq '^HEALTHCHECK[[:space:]]' <<<"$last"; then ok "$name: final stage has a HEALTHCHECK"
-  else bad "$name: final stage has no HEALTHCHECK"; fi
+  if [[ $user =~ ^[0-9]+(:[0-9]+)?$ && ${user%%:*} -ne 0 ]]; then pass "$name: final stage runs as numeric non-root USER $user"
+  else fail "$name: final stage USER is '${user:-unset}' (want a numeric non-root uid)"; fi
+  if grep -Eq '^EXPOSE[[:space:]]+8000([[:space:]]|$)' <<<"$last"; then pass "$name: final stage EXPOSEs 8000"
+  else fail "$name: final stage does not EXPOSE 8000"; fi
+  if grep -Eq '^HEALTHCHECK[[:space:]]' <<<"$last"; then pass "$name: final stage has a HEALTHCHECK"
+  else fail "$name: final stage has no HEALTHCHECK"; fi
   if grep -Eq '^ENTRYPOINT \["/usr/local/bin/carat"\]' <<<"$last" && grep -Eq '^CMD \["serve"\]' <<<"$last"; then
-    ok "$name: final stage starts 'carat serve'"
-  else bad "$name: final stage must use ENTRYPOINT [\"/usr/local/bin/carat\"] and CMD [\"serve\"]"; fi
+    pass "$name: final stage starts 'carat serve'"
+  else fail "$name: final stage must use ENTRYPOINT [\"/usr/local/bin/carat\"] and CMD [\"serve\"]"; fi
 
   # --- dockerfilelint ----------------------------------------------------------------------------
   # Substitute global ARG defaults into FROM lines and drop --platform for the old parser.
@@ -81,16 +78,10 @@ for f in "${files[@]}"; do
     }
     { print }' "$f" >"$copy"
   if ((offline)) && ! ls "$cache"/_npx/*/node_modules/dockerfilelint >/dev/null 2>&1; then
-    echo "lint-dockerfile: --offline and dockerfilelint is not cached; skipped"
+    skip "$name: dockerfilelint $DOCKERFILELINT_VERSION" "--offline and it is not in the npm cache"
     continue
   fi
-  if (cd "$tmp" && npx --yes --cache "$cache" "dockerfilelint@$DOCKERFILELINT_VERSION" "$(basename "$copy")") >"$tmp/out.txt" 2>&1; then
-    ok "$name: dockerfilelint $DOCKERFILELINT_VERSION"
-  else
-    sed 's/^/    /' "$tmp/out.txt"
-    bad "$name: dockerfilelint $DOCKERFILELINT_VERSION reported issues (line numbers match $name)"
-  fi
+  check "$name: dockerfilelint $DOCKERFILELINT_VERSION (its line numbers match $name)" dockerfilelint "$copy"
 done
 
-printf '%d passed, %d failed\n' "$passed" "$failed"
-((failed == 0))
+finish

@@ -27,11 +27,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 platform=${COMPUTE_PLATFORM:-apprunner}
 service_arn=${APP_RUNNER_SERVICE_ARN:-}
 service=${ECS_SERVICE:-}
-region=${AWS_REGION:-}
 stream="application"; group=""; since="10m"; filter=""; follow=0
+accept_options region dry-run
 while (($#)); do
   case "$1" in
-    -h|--help) usage_from_header; exit 0 ;;
     --platform) need_value $# "$1"; platform=$2; shift 2 ;;
     --service-arn) need_value $# "$1"; service_arn=$2; shift 2 ;;
     --stream) need_value $# "$1"; stream=$2; shift 2 ;;
@@ -40,12 +39,10 @@ while (($#)); do
     --since) need_value $# "$1"; since=$2; shift 2 ;;
     --filter) need_value $# "$1"; filter=$2; shift 2 ;;
     --follow) follow=1; shift ;;
-    --region) need_value $# "$1"; region=$2; shift 2 ;;
-    --dry-run) DRY_RUN=1; shift ;;
-    *) refuse "unknown argument '$1'" ;;
+    *) common_option "$@"; shift "$OPTS_USED" ;;
   esac
 done
-set_region "$region"
+set_region "$REGION"
 [[ $since =~ ^[0-9]+[smhdw]$ ]] || refuse "--since takes a duration such as 10m, 2h or 1d"
 
 if [[ -z $group ]]; then

@@ -23,21 +23,18 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 repo_url=${ECR_REPOSITORY_URL:-}
-region=${AWS_REGION:-}
 version=""; latest=1; builder=""; local_image=""; allow_dirty=0
 
+accept_options region dry-run
 while (($#)); do
   case "$1" in
-    -h|--help) usage_from_header; exit 0 ;;
     --repository-url) need_value $# "$1"; repo_url=$2; shift 2 ;;
-    --region) need_value $# "$1"; region=$2; shift 2 ;;
     --version) need_value $# "$1"; version=$2; shift 2 ;;
     --no-latest) latest=0; shift ;;
     --builder) need_value $# "$1"; builder=$2; shift 2 ;;
     --image) need_value $# "$1"; local_image=$2; shift 2 ;;
     --allow-dirty) allow_dirty=1; shift ;;
-    --dry-run) DRY_RUN=1; shift ;;
-    *) refuse "unknown argument '$1'" ;;
+    *) common_option "$@"; shift "$OPTS_USED" ;;
   esac
 done
 
@@ -45,8 +42,8 @@ repo_url=$(first_of "$repo_url" "$(tf_output ecr_repository_url)")
 require "$repo_url" "ECR repository URL: --repository-url or ECR_REPOSITORY_URL (or a Terraform state in $INFRA_DIR)"
 [[ $repo_url =~ ^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/[a-z0-9._/-]+$ ]] \
   || refuse "'$repo_url' is not an ECR repository URL (<account>.dkr.ecr.<region>.amazonaws.com/<name>)"
-region=$(first_of "$region" "$(region_from_ecr_url "$repo_url")")
-set_region "$region"
+REGION=$(first_of "$REGION" "$(region_from_ecr_url "$repo_url")")
+set_region "$REGION"
 if [[ -n $version ]] && ! valid_version_tag "$version"; then refuse "--version must look like v1.2.3, not '$version'"; fi
 ((latest)) || [[ -n $version ]] || log "pushing only the sha- tag (--no-latest): nothing will deploy"
 
@@ -79,9 +76,9 @@ require_cmd aws "$builder"
 
 step "ECR login ($registry)"
 if is_dry_run; then
-  printf '+ aws ecr get-login-password --region %s | %s login --username AWS --password-stdin %s\n' "$region" "$builder" "$registry" >&2
+  printf '+ aws ecr get-login-password --region %s | %s login --username AWS --password-stdin %s\n' "$REGION" "$builder" "$registry" >&2
 else
-  aws ecr get-login-password --region "$region" | "$builder" login --username AWS --password-stdin "$registry"
+  aws ecr get-login-password --region "$REGION" | "$builder" login --username AWS --password-stdin "$registry"
 fi
 
 refs=()

@@ -13,16 +13,14 @@ set -euo pipefail
 # shellcheck source=deploy/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-repository=${ECR_REPOSITORY:-}; from=""; to=""; region=${AWS_REGION:-}
+repository=${ECR_REPOSITORY:-}; from=""; to=""
+accept_options region dry-run
 while (($#)); do
   case "$1" in
-    -h|--help) usage_from_header; exit 0 ;;
     --repository) need_value $# "$1"; repository=$2; shift 2 ;;
     --from) need_value $# "$1"; from=$2; shift 2 ;;
     --to) need_value $# "$1"; to=$2; shift 2 ;;
-    --region) need_value $# "$1"; region=$2; shift 2 ;;
-    --dry-run) DRY_RUN=1; shift ;;
-    *) refuse "unknown argument '$1'" ;;
+    *) common_option "$@"; shift "$OPTS_USED" ;;
   esac
 done
 require "$repository" "--repository NAME or ECR_REPOSITORY"
@@ -31,7 +29,7 @@ require "$to" "--to TAG"
 valid_image_tag "$from" || refuse "--from '$from' is not an image tag"
 valid_image_tag "$to" || refuse "--to '$to' is not an image tag"
 [[ $from != "$to" ]] || refuse "--from and --to are the same tag"
-set_region "$region"
+set_region "$REGION"
 require_cmd aws
 
 digest=$(capture "sha256:<digest of $from>" aws ecr describe-images --repository-name "$repository" \

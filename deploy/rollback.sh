@@ -40,14 +40,13 @@ case "$kind" in
   *) refuse "first argument must be 'image' or 'legacy', not '$kind'" ;;
 esac
 
-tag=""; start=0; wait=1; yes=0; skip_rds=0
+tag=""; start=0; wait=1; skip_rds=0
 repository=${ECR_REPOSITORY:-}
-region=${AWS_REGION:-}
 platform=${COMPUTE_PLATFORM:-apprunner}
 wait_args=()
+accept_options region yes dry-run
 while (($#)); do
   case "$1" in
-    -h|--help) usage_from_header; exit 0 ;;
     --tag) need_value $# "$1"; tag=$2; shift 2 ;;
     --start) start=1; shift ;;
     --repository) need_value $# "$1"; repository=$2; shift 2 ;;
@@ -58,15 +57,12 @@ while (($#)); do
     --legacy-url) need_value $# "$1"; LEGACY_URL=$2; shift 2 ;;
     --fly-app) need_value $# "$1"; LEGACY_FLY_APP=$2; shift 2 ;;
     --db-instance) need_value $# "$1"; DB_INSTANCE_ID=$2; shift 2 ;;
-    --region) need_value $# "$1"; region=$2; shift 2 ;;
-    --yes) yes=1; shift ;;
-    --dry-run) DRY_RUN=1; shift ;;
-    *) refuse "unknown argument '$1'" ;;
+    *) common_option "$@"; shift "$OPTS_USED" ;;
   esac
 done
-set_region "$region"
+set_region "$REGION"
 is_dry_run && wait_args+=(--dry-run)
-[[ -n $region ]] && wait_args+=(--region "$region")
+[[ -n $REGION ]] && wait_args+=(--region "$REGION")
 
 rollback_image() {
   require "$tag" "--tag TAG (vX.Y.Z or sha-XXXXXXX)"
@@ -77,7 +73,7 @@ rollback_image() {
     [[ -z $url ]] || repository=$(repository_name_of "$url")
   fi
   require "$repository" "ECR repository name: --repository or ECR_REPOSITORY (e.g. carat-api)"
-  is_dry_run || ((yes)) || refuse "this moves :latest of $repository to $tag and deploys it: add --yes"
+  need_yes "this moves :latest of $repository to $tag and deploys it"
   require_cmd aws
 
   local baseline="" digest current
@@ -114,7 +110,7 @@ rollback_image() {
 }
 
 rollback_legacy() {
-  is_dry_run || ((yes)) || refuse "this re-opens RDS to the legacy service and restarts it: add --yes"
+  need_yes "this re-opens RDS to the legacy service and restarts it"
   require_cmd aws terraform flyctl curl
 
   if ((skip_rds)); then

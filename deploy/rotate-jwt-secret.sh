@@ -35,13 +35,12 @@ set -euo pipefail
 # shellcheck source=deploy/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-mode=""; source_kind=""; value_file=""; also_legacy=0; legacy_retired=0; deploy=1; yes=0
+mode=""; source_kind=""; value_file=""; also_legacy=0; legacy_retired=0; deploy=1
 secret_id=${SECRET_KEY_SECRET_ID:-}
-region=${AWS_REGION:-}
 wait_args=()
+accept_options region yes dry-run
 while (($#)); do
   case "$1" in
-    -h|--help) usage_from_header; exit 0 ;;
     --from-legacy) mode=legacy; shift ;;
     --generate) mode=generate; source_kind=generate; shift ;;
     --value-file) need_value $# "$1"; source_kind="file"; value_file=$2; shift 2 ;;
@@ -52,14 +51,11 @@ while (($#)); do
     --no-deploy) deploy=0; shift ;;
     --platform|--service-arn|--cluster|--service) need_value $# "$1"; wait_args+=("$1" "$2"); shift 2 ;;
     --fly-app) need_value $# "$1"; LEGACY_FLY_APP=$2; shift 2 ;;
-    --region) need_value $# "$1"; region=$2; shift 2 ;;
-    --yes) yes=1; shift ;;
-    --dry-run) DRY_RUN=1; shift ;;
-    *) refuse "unknown argument '$1'" ;;
+    *) common_option "$@"; shift "$OPTS_USED" ;;
   esac
 done
-set_region "$region"
-[[ -n $region ]] && wait_args+=(--region "$region")
+set_region "$REGION"
+[[ -n $REGION ]] && wait_args+=(--region "$REGION")
 is_dry_run && wait_args+=(--dry-run)
 
 [[ -n $source_kind ]] || refuse "say where the value comes from: --generate, --value-file FILE or --stdin"
@@ -71,7 +67,7 @@ fi
 ((also_legacy && legacy_retired)) && refuse "--also-legacy and --legacy-retired exclude each other"
 secret_id=$(first_of "$secret_id" "$(tf_output secret_key_secret_arn)")
 require "$secret_id" "secret id: --secret-id or SECRET_KEY_SECRET_ID (e.g. carat/SECRET_KEY)"
-is_dry_run || ((yes)) || refuse "this replaces SECRET_KEY in $secret_id: add --yes"
+need_yes "this replaces SECRET_KEY in $secret_id"
 require_cmd aws
 ((also_legacy)) && require_cmd flyctl
 

@@ -29,21 +29,17 @@ set -euo pipefail
 # shellcheck source=deploy/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-db_url_file=""; secret_key_file=""; skip_secrets=0; github_only=0; github_repo=""; web_origin=${WEB_ORIGIN:-}; yes=0
-region=${AWS_REGION:-}
+db_url_file=""; secret_key_file=""; skip_secrets=0; github_only=0; github_repo=""; web_origin=${WEB_ORIGIN:-}
+accept_options region yes dry-run
 while (($#)); do
   case "$1" in
-    -h|--help) usage_from_header; exit 0 ;;
     --database-url-file) need_value $# "$1"; db_url_file=$2; shift 2 ;;
     --legacy-secret-key-file) need_value $# "$1"; secret_key_file=$2; shift 2 ;;
     --skip-secrets) skip_secrets=1; shift ;;
     --github-only) github_only=1; skip_secrets=1; shift ;;
     --github-repo) need_value $# "$1"; github_repo=$2; shift 2 ;;
     --web-origin) need_value $# "$1"; web_origin=$2; shift 2 ;;
-    --region) need_value $# "$1"; region=$2; shift 2 ;;
-    --yes) yes=1; shift ;;
-    --dry-run) DRY_RUN=1; shift ;;
-    *) refuse "unknown argument '$1'" ;;
+    *) common_option "$@"; shift "$OPTS_USED" ;;
   esac
 done
 
@@ -58,12 +54,12 @@ fi
 [[ -z $github_repo || $github_repo =~ ^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$ ]] || refuse "--github-repo must be OWNER/NAME"
 is_dry_run || ((github_only)) || [[ -f $INFRA_DIR/terraform.tfvars ]] || refuse "$INFRA_DIR/terraform.tfvars is missing (copy terraform.tfvars.example and fill it in)"
 require_cmd aws terraform
-set_region "$region"
-approve=(); ((yes)) && approve=(-auto-approve)
+set_region "$REGION"
+approve=(); ((YES)) && approve=(-auto-approve)
 
 if ((github_only)); then
   repo_url=$(first_of "${ECR_REPOSITORY_URL:-}" "$(tf_output ecr_repository_url)")
-  [[ -n $region || -z $repo_url ]] || region=$(region_from_ecr_url "$repo_url")
+  [[ -n $REGION || -z $repo_url ]] || REGION=$(region_from_ecr_url "$repo_url")
 else
 step "1. Identity and Terraform"
 run aws sts get-caller-identity --query Arn --output text
@@ -75,8 +71,8 @@ repo_url=$(first_of "${ECR_REPOSITORY_URL:-}" "$(tf_output ecr_repository_url)")
 is_dry_run || require "$repo_url" "terraform output ecr_repository_url (did step 2 apply?)"
 db_secret=$(first_of "$(tf_output database_url_secret_arn)" "$PROJECT_NAME/DATABASE_URL")
 key_secret=$(first_of "$(tf_output secret_key_secret_arn)" "$PROJECT_NAME/SECRET_KEY")
-[[ -n $region || -z $repo_url ]] || region=$(region_from_ecr_url "$repo_url")
-set_region "$region"
+[[ -n $REGION || -z $repo_url ]] || REGION=$(region_from_ecr_url "$repo_url")
+set_region "$REGION"
 
 if ((skip_secrets)); then
   log "--skip-secrets: leaving $db_secret and $key_secret as they are"
@@ -106,7 +102,7 @@ role=$(first_of "$(tf_output github_actions_role_arn)" "<terraform output github
 platform=$(first_of "${COMPUTE_PLATFORM:-}" apprunner)
 vars=(
   "AWS_DEPLOY_ROLE_ARN=$role"
-  "AWS_REGION=${region:-<region>}"
+  "AWS_REGION=${REGION:-<region>}"
   "ECR_REPOSITORY=$(first_of "$(repository_name_of "$repo_url")" "<name part of ecr_repository_url>")"
   "COMPUTE_PLATFORM=$platform"
   "APP_RUNNER_SERVICE_ARN=$(first_of "$(tf_output app_runner_service_arn)" "<terraform output app_runner_service_arn>")"

@@ -20,22 +20,18 @@ set -euo pipefail
 # shellcheck source=deploy/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-confirm=""; delete_images=0; yes=0
+confirm=""; delete_images=0
 repository=${ECR_REPOSITORY:-}
-region=${AWS_REGION:-}
+accept_options region yes dry-run
 while (($#)); do
   case "$1" in
-    -h|--help) usage_from_header; exit 0 ;;
     --confirm) need_value $# "$1"; confirm=$2; shift 2 ;;
     --delete-images) delete_images=1; shift ;;
     --repository) need_value $# "$1"; repository=$2; shift 2 ;;
-    --region) need_value $# "$1"; region=$2; shift 2 ;;
-    --yes) yes=1; shift ;;
-    --dry-run) DRY_RUN=1; shift ;;
-    *) refuse "unknown argument '$1'" ;;
+    *) common_option "$@"; shift "$OPTS_USED" ;;
   esac
 done
-set_region "$region"
+set_region "$REGION"
 require "$confirm" "--confirm $PROJECT_NAME (the project_name being destroyed)"
 [[ $confirm == "$PROJECT_NAME" ]] || refuse "--confirm '$confirm' does not match the project name '$PROJECT_NAME' (set PROJECT_NAME if it is not carat)"
 require_cmd terraform
@@ -72,6 +68,6 @@ fi
 
 step "terraform destroy ($INFRA_DIR)"
 args=(terraform -chdir="$INFRA_DIR" destroy -input=false)
-((yes)) && args+=(-auto-approve)
+((YES)) && args+=(-auto-approve)
 run "${args[@]}"
 log "done. Remaining by design: RDS $DB_INSTANCE_ID and its snapshots, VPC, the Terraform state bucket."

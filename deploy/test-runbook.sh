@@ -13,23 +13,21 @@
 #   --no-moto   skip part 3 (also skipped, and counted as skipped, when moto is not installed)
 # Ends with "N passed, M failed[, K skipped]"; exit 1 on any failure.
 set -euo pipefail
+# shellcheck source=deploy/lib/check.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/check.sh"
 
-# --help: the header comment, from line 2 to the first line that is not a comment.
-usage() { awk 'NR == 1 {next} /^#/ {sub(/^# ?/, ""); print; next} {exit}' "$0"; }
 use_moto=1
-for a in "$@"; do
-  case "$a" in
-    -h|--help) usage; exit 0 ;;
-    --no-moto) use_moto=0 ;;
-    *) echo "test-runbook: unknown argument '$a'" >&2; usage >&2; exit 2 ;;
+while (($#)); do
+  case "$1" in
+    --no-moto) use_moto=0; shift ;;
+    *) common_option "$@"; shift "$OPTS_USED" ;;
   esac
 done
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+here=$DEPLOY_DIR
 work=$(mktemp -d)
-moto_pid=""
 cleanup() {
-  if [[ -n $moto_pid ]]; then kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi
+  stop_moto
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -62,17 +60,12 @@ chmod +x "$work/bin/carat-verify-stub"
 export CALLS_LOG="$work/calls.log" CARAT_BIN="$work/bin/carat-verify-stub"
 export PATH="$work/bin:$PATH"
 
-passed=0; failed=0; skipped=0
-ok()   { passed=$((passed + 1)); printf 'PASS %s\n' "$*"; }
-bad()  { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
-skip() { skipped=$((skipped + 1)); printf 'SKIP %s\n' "$*"; }
-
 # expect NAME WANT_RC PATTERN CMD...: exit code and an extended regex on stdout+stderr.
 expect() {
   local name=$1 want=$2 pattern=$3 rc=0; shift 3
   "$@" >"$work/out" 2>&1 || rc=$?
-  if [[ $rc == "$want" ]] && { [[ -z $pattern ]] || grep -Eq -- "$pattern" "$work/out"; }; then ok "$name"
-  else bad "$name (exit $rc, want $want; pattern: $pattern)"; sed 's/^/    /' "$work/out" | tail -n 15; fi
+  if [[ $rc == "$want" ]] && { [[ -z $pattern ]] || grep -Eq -- "$pattern" "$work/out"; }; then pass "$name"
+  else fail "$name (exit $rc, want $want; pattern: $pattern)" "$(tail -n 15 "$work/out")"; fi
 }
 
 # ---- 1. --help and refusals --------------------------------------------------------------------
@@ -116,6 +109,11 @@ expect "teardown.sh refuses without --confirm" 2 'confirm carat' "$here/teardown
 expect "teardown.sh refuses a wrong --confirm" 2 'does not match' "$here/teardown.sh" --confirm other
 expect "image-size.sh refuses without an image" 2 'IMAGE' "$here/image-size.sh"
 expect "docker-smoke.sh refuses without an image" 2 'IMAGE' "$here/docker-smoke.sh"
+# The shared option handling (common_option in deploy/lib/common.sh).
+expect "rollback.sh refuses an unknown option" 2 "unknown argument '--bogus'" "$here/rollback.sh" image --bogus
+expect "retag-image.sh does not take --yes" 2 "unknown argument '--yes'" "$here/retag-image.sh" --yes
+expect "teardown.sh --region needs a value" 2 'region needs a value' "$here/teardown.sh" --region
+expect "container-test.sh refuses an unknown option" 2 "unknown argument '--bogus'" "$here/container-test.sh" --bogus
 
 # ---- 2. dry runs -------------------------------------------------------------------------------
 repo_url=123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/carat-api
@@ -158,20 +156,13 @@ expect "setup.sh --dry-run" 0 'apply -input=false -target=module.ecr -target=mod
   "$here/setup.sh" --dry-run --database-url-file "$work/db-url" --legacy-secret-key-file "$work/legacy-key"
 
 # ---- 3. against moto -----------------------------------------------------------------------------
-moto_cmd=()
-if ((use_moto)); then
-  if command -v moto_server >/dev/null 2>&1; then moto_cmd=(moto_server)
-  elif python3 -c 'import moto.server' >/dev/null 2>&1; then moto_cmd=(python3 -m moto.server)
-  fi
-fi
-if ((${#moto_cmd[@]} == 0)) || ! command -v aws >/dev/null 2>&1; then
-  skip "moto tests (moto_server or aws CLI not installed, or --no-moto)"
+if ! ((use_moto)) || ! moto_available || ! command -v aws >/dev/null 2>&1; then
+  skip "moto tests" "moto_server or aws CLI not installed, or --no-moto"
+elif ! start_moto "$work/moto.log"; then
+  fail "moto_server listening on $MOTO_ENDPOINT" "$(tail -n 20 "$work/moto.log")"
 else
-  port=$((20000 + RANDOM % 30000))
-  "${moto_cmd[@]}" -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
-  moto_pid=$!
-  for _ in $(seq 1 50); do curl -fsS -o /dev/null "http://127.0.0.1:$port/moto-api/" 2>/dev/null && break; sleep 0.2; done
-  export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+  pass "moto_server listening on $MOTO_ENDPOINT"
+  export AWS_ENDPOINT_URL=$MOTO_ENDPOINT
 
   manifest() { # one distinct fake image manifest per letter
     printf '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"sha256:%s"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":1,"digest":"sha256:%s"}]}' \
@@ -185,31 +176,31 @@ else
 
   expect "moto: retag-image.sh promotes sha-0123456 to v1.1.0" 0 'v1.1.0 -> sha256' \
     "$here/retag-image.sh" --repository carat-api --from sha-0123456 --to v1.1.0
-  if [[ $(digest_of v1.1.0) == "$(digest_of sha-0123456)" ]]; then ok "moto: v1.1.0 has the digest of sha-0123456"
-  else bad "moto: v1.1.0 digest differs from sha-0123456"; fi
+  if [[ $(digest_of v1.1.0) == "$(digest_of sha-0123456)" ]]; then pass "moto: v1.1.0 has the digest of sha-0123456"
+  else fail "moto: v1.1.0 digest differs from sha-0123456"; fi
   expect "moto: retag-image.sh refuses a missing tag" 1 'does not exist' \
     "$here/retag-image.sh" --repository carat-api --from v9.9.9 --to latest
   expect "moto: rollback.sh image --tag v1.0.0 moves latest" 0 'image rollback to v1.0.0 done' \
     "$here/rollback.sh" image --tag v1.0.0 --repository carat-api --no-wait --yes
-  if [[ $(digest_of latest) == "$(digest_of v1.0.0)" ]]; then ok "moto: latest now has the digest of v1.0.0"
-  else bad "moto: latest does not point at v1.0.0"; fi
+  if [[ $(digest_of latest) == "$(digest_of v1.0.0)" ]]; then pass "moto: latest now has the digest of v1.0.0"
+  else fail "moto: latest does not point at v1.0.0"; fi
 
   aws secretsmanager create-secret --name carat/SECRET_KEY --secret-string initial-value-initial-value-initial >/dev/null
   secret_value() { aws secretsmanager get-secret-value --secret-id carat/SECRET_KEY --query SecretString --output text; }
   expect "moto: rotate-jwt-secret.sh --from-legacy copies the legacy key" 0 'characters \(not shown\)' \
     "$here/rotate-jwt-secret.sh" --from-legacy --value-file "$work/legacy-key" --secret-id carat/SECRET_KEY --no-deploy --yes
-  if [[ $(secret_value) == "$(cat "$work/legacy-key")" ]]; then ok "moto: SECRET_KEY equals the legacy key"
-  else bad "moto: SECRET_KEY differs from the legacy key"; fi
-  if ! grep -qF "$(cat "$work/legacy-key")" "$work/out"; then ok "moto: the key never appears in the output"
-  else bad "moto: the key was printed"; fi
+  if [[ $(secret_value) == "$(cat "$work/legacy-key")" ]]; then pass "moto: SECRET_KEY equals the legacy key"
+  else fail "moto: SECRET_KEY differs from the legacy key"; fi
+  if ! grep -qF "$(cat "$work/legacy-key")" "$work/out"; then pass "moto: the key never appears in the output"
+  else fail "moto: the key was printed"; fi
   expect "moto: rotate-jwt-secret.sh --generate" 0 'log in once more' \
     "$here/rotate-jwt-secret.sh" --generate --legacy-retired --secret-id carat/SECRET_KEY --no-deploy --yes
   new=$(secret_value)
-  if [[ ${#new} == 64 && $new != "$(cat "$work/legacy-key")" ]]; then ok "moto: a new 64-character key is stored"
-  else bad "moto: generated key has ${#new} characters or did not change"; fi
+  if [[ ${#new} == 64 && $new != "$(cat "$work/legacy-key")" ]]; then pass "moto: a new 64-character key is stored"
+  else fail "moto: generated key has ${#new} characters or did not change"; fi
   expect "moto: a weak key is refused and nothing written" 2 'shorter than 32' \
     "$here/rotate-jwt-secret.sh" --value-file "$work/weak" --legacy-retired --secret-id carat/SECRET_KEY --no-deploy --yes
-  if [[ $(secret_value) == "$new" ]]; then ok "moto: SECRET_KEY unchanged after the refusal"; else bad "moto: refusal still wrote"; fi
+  if [[ $(secret_value) == "$new" ]]; then pass "moto: SECRET_KEY unchanged after the refusal"; else fail "moto: refusal still wrote"; fi
 
   aws rds create-db-instance --db-instance-identifier lgbtq-dev --db-instance-class db.t3.micro --engine postgres \
     --master-username ops --master-user-password moto-only-pw1 --allocated-storage 20 --publicly-accessible >/dev/null
@@ -219,14 +210,14 @@ else
   expect "moto: cutover.sh 1 snapshots RDS, applies, then reports the unreachable services" 1 'check\(s\) failed' \
     "$here/cutover.sh" 1 --yes --service-url http://127.0.0.1:9 --legacy-url http://127.0.0.1:9
   if [[ $(aws rds describe-db-snapshots --db-instance-identifier lgbtq-dev --query 'length(DBSnapshots)' --output text) -ge 1 ]]; then
-    ok "moto: phase 1 took an RDS snapshot"; else bad "moto: no RDS snapshot"; fi
+    pass "moto: phase 1 took an RDS snapshot"; else fail "moto: no RDS snapshot"; fi
   if grep -q 'terraform -chdir=.* apply -input=false -var enable_legacy_cidrs=true' "$work/calls.log"; then
-    ok "moto: phase 1 ran terraform apply with enable_legacy_cidrs=true"; else bad "moto: phase 1 did not apply"; fi
+    pass "moto: phase 1 ran terraform apply with enable_legacy_cidrs=true"; else fail "moto: phase 1 did not apply"; fi
   export VERIFY_EMAIL=ops@example.com VERIFY_PASSWORD=not-used-by-the-stub
   expect "moto: cutover.sh 5 makes RDS private and verifies" 0 '1 passed|2 passed' \
     "$here/cutover.sh" 5 --yes --service-url https://x.example
   if [[ $(aws rds describe-db-instances --db-instance-identifier lgbtq-dev --query 'DBInstances[0].PubliclyAccessible' --output text) == False ]]; then
-    ok "moto: lgbtq-dev is no longer publicly accessible"; else bad "moto: lgbtq-dev still public"; fi
+    pass "moto: lgbtq-dev is no longer publicly accessible"; else fail "moto: lgbtq-dev still public"; fi
   FAKE_VERIFY_FAIL=1 expect "cutover.sh 4 stops before terraform when verify fails" 1 'do not go on' \
     "$here/cutover.sh" 4 --yes --service-url https://x.example
   unset VERIFY_EMAIL VERIFY_PASSWORD
@@ -241,10 +232,10 @@ else
   expect "moto: teardown.sh --delete-images empties the repository, then destroys" 0 'done' \
     "$here/teardown.sh" --confirm carat --delete-images --repository carat-api --yes
   if [[ $(aws ecr list-images --repository-name carat-api --query 'length(imageIds)' --output text) == 0 ]]; then
-    ok "moto: ECR repository is empty"
-  else bad "moto: images left in ECR"; aws ecr list-images --repository-name carat-api --output text | sed 's/^/    /'; sed 's/^/    /' "$work/out"; fi
-  if grep -q 'terraform -chdir=.* destroy -input=false -auto-approve' "$work/calls.log"; then ok "moto: terraform destroy was called"
-  else bad "moto: terraform destroy not called"; fi
+    pass "moto: ECR repository is empty"
+  else fail "moto: images left in ECR" "$(aws ecr list-images --repository-name carat-api --output text; cat "$work/out")"; fi
+  if grep -q 'terraform -chdir=.* destroy -input=false -auto-approve' "$work/calls.log"; then pass "moto: terraform destroy was called"
+  else fail "moto: terraform destroy not called"; fi
   unset AWS_ENDPOINT_URL
 fi
 
@@ -293,6 +284,4 @@ wait_case "wait-deploy: ECS stable on the new deployment" 0 'stable on deploymen
 wait_case "wait-deploy: ECS circuit-breaker rollback is a failure" 1 'circuit breaker' ecs-rollback \
   --platform ecs --cluster carat-api --service carat-api
 
-if ((skipped)); then printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
-else printf '%d passed, %d failed\n' "$passed" "$failed"; fi
-((failed == 0))
+finish

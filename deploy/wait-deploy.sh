@@ -30,17 +30,15 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 platform=${COMPUTE_PLATFORM:-apprunner}
-region=${AWS_REGION:-}
 service_arn=${APP_RUNNER_SERVICE_ARN:-}
 cluster=${ECS_CLUSTER:-}
 service=${ECS_SERVICE:-}
 after_op=""; start=0; grace=120; timeout=1500; interval=15; force=1; action="wait"
 
+accept_options region dry-run
 while (($#)); do
   case "$1" in
-    -h|--help) usage_from_header; exit 0 ;;
     --platform) need_value $# "$1"; platform=$2; shift 2 ;;
-    --region) need_value $# "$1"; region=$2; shift 2 ;;
     --service-arn) need_value $# "$1"; service_arn=$2; shift 2 ;;
     --after-operation) need_value $# "$1"; after_op=$2; shift 2 ;;
     --start) start=1; shift ;;
@@ -52,13 +50,12 @@ while (($#)); do
     --interval) need_value $# "$1"; interval=$2; shift 2 ;;
     --latest-operation) action=latest; shift ;;
     --print-url) action=url; shift ;;
-    --dry-run) DRY_RUN=1; shift ;;
-    *) refuse "unknown argument '$1'" ;;
+    *) common_option "$@"; shift "$OPTS_USED" ;;
   esac
 done
 
 for n in "$grace" "$timeout" "$interval"; do [[ $n =~ ^[0-9]+$ ]] || refuse "'$n' is not a number of seconds"; done
-set_region "$region"
+set_region "$REGION"
 
 case "$platform" in
   apprunner)

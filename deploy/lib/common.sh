@@ -134,10 +134,11 @@ carat_verify() {
   fi
 }
 
-# http_json METHOD URL [curl args]: sets HTTP_CODE and HTTP_BODY (never prints secrets).
+# http_json METHOD URL [curl args]: sets HTTP_CODE and HTTP_BODY (never prints secrets). A request
+# gives up after HTTP_TIMEOUT seconds (default 20): HTTP_CODE 000.
 http_json() {
   local method=$1 url=$2 out; shift 2
-  out=$(curl -sS -m 20 -X "$method" -o - -w '\n%{http_code}' "$@" "$url" 2>/dev/null) || out=$'\n000'
+  out=$(curl -sS -m "${HTTP_TIMEOUT:-20}" -X "$method" -o - -w '\n%{http_code}' "$@" "$url" 2>/dev/null) || out=$'\n000'
   HTTP_CODE=${out##*$'\n'}
   HTTP_BODY=${out%$'\n'*}
 }
@@ -154,7 +155,15 @@ login_token() {
   http_json POST "$1/api/auth/token" -H 'Content-Type: application/x-www-form-urlencoded' \
     --data-urlencode "username=$2" --data-urlencode "password=$3"
   [[ $HTTP_CODE == 200 ]] || return 0
-  sed -n 's/.*"access_token"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' <<<"$HTTP_BODY" | head -n 1
+  json_string "$HTTP_BODY" access_token
+}
+
+# json_string JSON KEY: the string value of "KEY" in a flat JSON object (no escaped quotes), or
+# nothing. No `| head` here: under pipefail an early-exiting reader can fail the pipeline.
+json_string() {
+  local v
+  v=$(sed -n "s/.*\"$2\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" <<<"$1")
+  printf '%s' "${v%%$'\n'*}"
 }
 
 # A private temporary directory removed on exit (secrets are written only there, mode 0600).
@@ -168,4 +177,41 @@ make_private_tmp() {
 # usage_from_header: print the script's leading comment block (after the shebang) as --help.
 usage_from_header() {
   awk 'NR == 1 {next} /^#/ {sub(/^# ?/, ""); print; next} {exit}' "$0"
+}
+
+# ---- Options every script shares ---------------------------------------------------------------
+# A script names the shared options it takes, handles its own in its case statement and hands
+# anything else to common_option, which uses up OPTS_USED arguments:
+#   accept_options region yes dry-run
+#   while (($#)); do
+#     case "$1" in
+#       --tag) need_value $# "$1"; tag=$2; shift 2 ;;
+#       *) common_option "$@"; shift "$OPTS_USED" ;;
+#     esac
+#   done
+#   set_region "$REGION"
+# -h/--help prints the header comment and exits 0; --region REGION sets REGION (default: env
+# AWS_REGION); --yes sets YES=1 (see need_yes); --dry-run sets DRY_RUN=1. Anything else, and a
+# shared option the script did not name, is refused (exit 2).
+REGION=${AWS_REGION:-}
+YES=0
+ACCEPTED_OPTIONS=" "
+OPTS_USED=1
+accept_options() { ACCEPTED_OPTIONS=" $* "; }
+# shellcheck disable=SC2034 # REGION and OPTS_USED are read by the calling script
+common_option() {
+  OPTS_USED=1
+  case "$1" in -h|--help) usage_from_header; exit 0 ;; esac
+  [[ $1 == --* && $ACCEPTED_OPTIONS == *" ${1#--} "* ]] || refuse "unknown argument '$1'"
+  case "$1" in
+    --region) need_value $# "$1"; REGION=$2; OPTS_USED=2 ;;
+    --yes) YES=1 ;;
+    --dry-run) DRY_RUN=1 ;;
+    *) refuse "unknown argument '$1'" ;;
+  esac
+}
+
+# need_yes WHAT: refuse unless --yes was given (or this is a dry run): "WHAT: add --yes".
+need_yes() {
+  is_dry_run || ((YES)) || refuse "$1: add --yes"
 }

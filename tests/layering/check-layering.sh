@@ -6,6 +6,8 @@
 #
 #   check-layering.sh CXX VIEWS_DIR CASES_FILE [-I dir ...]
 set -euo pipefail
+# shellcheck source=deploy/lib/check.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../deploy/lib/check.sh"
 
 cxx=$1 views=$2 cases=$3
 shift 3
@@ -14,13 +16,11 @@ extra=("$@")
 work=$(mktemp -d "${TMPDIR:-/tmp}/carat-layering.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-passed=0 failed=0
 while read -r layer header expect _; do
   [[ -z $layer || $layer == \#* ]] && continue
   name="$layer includes $header: $expect"
   if [[ ! -d $views/$layer ]]; then
-    echo "FAIL - $name (no include view $views/$layer)"
-    failed=$((failed + 1))
+    fail "$name" "no include view $views/$layer"
     continue
   fi
   printf '#include "%s"\n' "$header" >"$work/probe.cpp"
@@ -38,14 +38,11 @@ while read -r layer header expect _; do
     ok=1
   fi
   if ((ok)); then
-    echo "ok   - $name"
-    passed=$((passed + 1))
+    pass "$name"
   else
-    echo "FAIL - $name ($status)"
-    sed 's/^/       /' "$work/out" | head -n 20
-    failed=$((failed + 1))
+    fail "$name ($status)" "$(sed -n 1,20p "$work/out")"
   fi
 done <"$cases"
 
-echo "$passed passed, $failed failed"
-((failed == 0 && passed > 0))
+((CHECKS_PASSED > 0)) || fail "cases read from $cases"
+finish

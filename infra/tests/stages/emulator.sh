@@ -1,0 +1,193 @@
+# shellcheck shell=bash
+# infra/test.sh stage 4: `terraform apply` of the emulator root (tests/emulator: every module moto
+# emulates) against moto_server, awscli checks of what exists, a second plan that must change
+# nothing (tests/emulator/checks.py drift), `terraform destroy`, awscli checks that it is gone.
+# Every look-up goes through awsx (infra/test.sh). Sourced by infra/test.sh; not run on its own.
+
+checks_py="$EMULATOR_DIR/checks.py"
+
+section "terraform apply against moto ($MOTO_ENDPOINT)"
+emu() {
+  tf emulator "$EMULATOR_DIR" "$@" -no-color -input=false -lock=false -var "endpoint=$MOTO_ENDPOINT"
+}
+
+if ! emu apply -auto-approve >"$WORK/apply.out" 2>&1; then
+  fail "terraform apply of the emulator root" "$(tail -n 60 "$WORK/apply.out")"
+  section "destroying what was created"
+  emu destroy -auto-approve >"$WORK/destroy.out" 2>&1 || tail -n 20 "$WORK/destroy.out"
+  stop
+fi
+pass "terraform apply of the emulator root ($(grep -c 'Creation complete' "$WORK/apply.out") resources)"
+
+out_() { tf emulator "$EMULATOR_DIR" output -raw "$1"; }
+
+repo=$(out_ ecr_repository_name)
+db_secret=$(out_ database_url_secret_arn)
+key_secret=$(out_ secret_key_secret_arn)
+app_sg=$(out_ app_security_group_id)
+rds_sg=$(out_ rds_security_group_id)
+vpc=$(out_ vpc_id)
+bucket=$(out_ media_bucket_name)
+topic=$(out_ sns_topic_arn)
+role=$(out_ deploy_role_name)
+oidc=$(out_ oidc_provider_arn)
+cluster=$(out_ ecs_cluster_name)
+service=$(out_ ecs_service_name)
+alb_sg=$(out_ alb_security_group_id)
+alarm_json=$(tf emulator "$EMULATOR_DIR" output -json alarm_names)
+mapfile -t alarms < <(python3 "$checks_py" names <<<"$alarm_json")
+
+# equals NAME EXPECTED CMD...: the command's output, white space folded, must equal EXPECTED.
+equals() {
+  local name=$1 expected=$2
+  shift 2
+  local actual
+  if actual=$("$@" 2>&1) && [[ "$(printf '%s' "$actual" | tr -s ' \t\n' ' ' | sed 's/ $//')" == "$expected" ]]; then
+    pass "$name"
+  else
+    fail "$name (expected '$expected', got '$actual')"
+  fi
+}
+
+# The look-ups that need more than one awsx call's text output. Each reads the whole answer before
+# testing it (no `| grep -q` under pipefail).
+lifecycle_rule_count() {
+  local policy
+  policy=$(awsx ecr get-lifecycle-policy --repository-name "$repo" --query lifecyclePolicyText) || return 1
+  python3 "$checks_py" rule-count <<<"$policy"
+}
+database_url_is_verify_full() {
+  local url
+  url=$(awsx secretsmanager get-secret-value --secret-id "$db_secret" --query SecretString) || return 1
+  grep -q '^postgresql://carat_app:.*@carat.example.ap-northeast-1.rds.amazonaws.com:5432/carat?sslmode=verify-full&sslrootcert=/etc/ssl/certs/rds-global-bundle.pem$' <<<"$url"
+}
+legacy_cidrs() {
+  local cidrs
+  cidrs=$(awsx ec2 describe-security-groups --group-ids "$rds_sg" --query 'SecurityGroups[0].IpPermissions[].IpRanges[].CidrIp') || return 1
+  tr '\t' '\n' <<<"$cidrs" | sort | tr '\n' ' '
+}
+alarm_count() {
+  awsx cloudwatch describe-alarms --alarm-names "${alarms[@]}" --query 'length(MetricAlarms)'
+}
+deploy_role_trusts_tags() {
+  local trust
+  trust=$(awsx iam get-role --output json --role-name "$role" --query Role.AssumeRolePolicyDocument) || return 1
+  grep -q 'repo:example-org/carat:ref:refs/tags/v\*' <<<"$trust"
+}
+
+section "after apply"
+equals "ECR repository exists with scan on push" "True" \
+  awsx ecr describe-repositories --repository-names "$repo" --query 'repositories[0].imageScanningConfiguration.scanOnPush'
+equals "ECR repository is AES256-encrypted" "AES256" \
+  awsx ecr describe-repositories --repository-names "$repo" --query 'repositories[0].encryptionConfiguration.encryptionType'
+equals "ECR lifecycle policy has 4 rules" "4" lifecycle_rule_count
+check "DATABASE_URL secret holds a verify-full URL with the in-image CA bundle" database_url_is_verify_full
+equals "SECRET_KEY secret exists" "carat/SECRET_KEY" \
+  awsx secretsmanager describe-secret --secret-id "$key_secret" --query Name
+equals "app security group exists in the VPC" "$vpc" \
+  awsx ec2 describe-security-groups --group-ids "$app_sg" --query 'SecurityGroups[0].VpcId'
+equals "RDS ingress from the app security group on 5432" "5432" \
+  awsx ec2 describe-security-groups --group-ids "$rds_sg" \
+  --query "SecurityGroups[0].IpPermissions[?UserIdGroupPairs[?GroupId=='$app_sg']].FromPort"
+equals "legacy CIDR rules on the RDS security group (2)" "198.51.100.0/24 203.0.113.10/32" legacy_cidrs
+check "media bucket exists" awsx s3api head-bucket --bucket "$bucket"
+equals "media bucket versioning is enabled" "Enabled" \
+  awsx s3api get-bucket-versioning --bucket "$bucket" --query Status
+equals "media bucket blocks all public access" "True True True True" \
+  awsx s3api get-public-access-block --bucket "$bucket" \
+  --query 'PublicAccessBlockConfiguration.[BlockPublicAcls,IgnorePublicAcls,BlockPublicPolicy,RestrictPublicBuckets]'
+equals "media bucket is encrypted (AES256)" "AES256" \
+  awsx s3api get-bucket-encryption --bucket "$bucket" \
+  --query 'ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm'
+equals "media bucket expires noncurrent versions after 30 days" "30" \
+  awsx s3api get-bucket-lifecycle-configuration --bucket "$bucket" \
+  --query "Rules[?ID=='expire-noncurrent-versions'].NoncurrentVersionExpiration.NoncurrentDays"
+equals "all ${#alarms[@]} CloudWatch alarms exist" "${#alarms[@]}" alarm_count
+equals "RDS CPU alarm: CPUUtilization > 80" "CPUUtilization GreaterThanThreshold 80.0" \
+  awsx cloudwatch describe-alarms --alarm-names carat-api-rds-high-cpu \
+  --query 'MetricAlarms[0].[MetricName,ComparisonOperator,Threshold]'
+equals "alarms notify the SNS topic" "$topic" \
+  awsx cloudwatch describe-alarms --alarm-names carat-api-rds-low-storage --query 'MetricAlarms[0].AlarmActions[0]'
+equals "SNS topic has the e-mail subscription" "email ops@example.com" \
+  awsx sns list-subscriptions-by-topic --topic-arn "$topic" --query 'Subscriptions[0].[Protocol,Endpoint]'
+equals "GitHub OIDC provider exists" "$oidc" \
+  awsx iam list-open-id-connect-providers --query "OpenIDConnectProviderList[?Arn=='$oidc'].Arn"
+check "deploy role trusts only main and v* tags of the repository" deploy_role_trusts_tags
+check "deploy role policy is attached" awsx iam get-role-policy --role-name "$role" --policy-name deploy
+equals "ECS service is active" "ACTIVE" \
+  awsx ecs describe-services --cluster "$cluster" --services "$service" --query 'services[0].status'
+equals "target group checks the liveness path" "/healthz" \
+  awsx elbv2 describe-target-groups --names carat-api-tg --query 'TargetGroups[0].HealthCheckPath'
+# shellcheck disable=SC2016 # backticks are a JMESPath literal, not a shell expansion
+equals "app security group accepts port 8000 from the ALB only" "$alb_sg" \
+  awsx ec2 describe-security-groups --group-ids "$app_sg" \
+  --query 'SecurityGroups[0].IpPermissions[?FromPort==`8000`].UserIdGroupPairs[].GroupId'
+
+# A second plan must change nothing but what moto fails to store (checks.py lists what that is).
+replan=0
+emu plan -detailed-exitcode -out="$WORK/replan.tfplan" >"$WORK/replan.out" 2>&1 || replan=$?
+if ((replan == 1)); then
+  fail "second plan after apply" "$(tail -n 30 "$WORK/replan.out")"
+else
+  tf emulator "$EMULATOR_DIR" show -json "$WORK/replan.tfplan" >"$WORK/replan.json"
+  check "second plan after apply changes nothing but moto's known omissions" \
+    python3 "$checks_py" drift "$WORK/replan.json"
+fi
+
+section "terraform destroy against moto"
+if emu destroy -auto-approve >"$WORK/destroy.out" 2>&1; then
+  pass "terraform destroy of the emulator root ($(grep -c 'Destruction complete' "$WORK/destroy.out") resources)"
+else
+  fail "terraform destroy of the emulator root" "$(tail -n 40 "$WORK/destroy.out")"
+fi
+
+section "after destroy"
+# absent NAME CMD...: the look-up must fail with a not-found error while moto_server still runs.
+# A refused connection, a dead emulator or any other error is not proof that the resource is gone.
+# moto says: RepositoryNotFoundException, InvalidGroup.NotFound, (404) for head-bucket, NotFound
+# (SNS), NoSuchEntity (IAM), LoadBalancerNotFound.
+absent() {
+  local name=$1
+  shift
+  local err="$WORK/absent.err"
+  if "$@" >/dev/null 2>"$err"; then
+    fail "$name (the look-up still succeeds)"
+  elif ! kill -0 "$MOTO_PID" 2>/dev/null; then
+    fail "$name (moto_server is not running: $(tr '\n' ' ' <"$err"))"
+  elif grep -Eq 'NotFound|NoSuch|does not exist|\(404\)|ResourceNotFound' "$err"; then
+    pass "$name"
+  else
+    fail "$name (not a not-found error: $(tr '\n' ' ' <"$err"))"
+  fi
+}
+# scheduled_for_deletion SECRET_ID: DeletedDate is set (the text output says "None" when it is not)
+# and the value can no longer be read.
+scheduled_for_deletion() {
+  local deleted
+  deleted=$(awsx secretsmanager describe-secret --secret-id "$1" --query DeletedDate) || return 1
+  if [[ -z $deleted || $deleted == None ]]; then
+    echo "DeletedDate is '$deleted': not scheduled for deletion"
+    return 1
+  fi
+  if awsx secretsmanager get-secret-value --secret-id "$1" >/dev/null 2>&1; then
+    echo "the value can still be read"
+    return 1
+  fi
+}
+absent "ECR repository is gone" awsx ecr describe-repositories --repository-names "$repo"
+# A 7-day recovery window means "scheduled for deletion", not removed at once.
+check "DATABASE_URL secret is scheduled for deletion" scheduled_for_deletion "$db_secret"
+check "SECRET_KEY secret is scheduled for deletion" scheduled_for_deletion "$key_secret"
+absent "app security group is gone" awsx ec2 describe-security-groups --group-ids "$app_sg"
+absent "RDS stand-in security group (and its rules) is gone" awsx ec2 describe-security-groups --group-ids "$rds_sg"
+absent "media bucket is gone" awsx s3api head-bucket --bucket "$bucket"
+equals "no CloudWatch alarms are left" "0" alarm_count
+absent "SNS topic is gone" awsx sns get-topic-attributes --topic-arn "$topic"
+absent "deploy role is gone" awsx iam get-role --role-name "$role"
+equals "GitHub OIDC provider is gone" "" \
+  awsx iam list-open-id-connect-providers --query "OpenIDConnectProviderList[?Arn=='$oidc'].Arn"
+absent "load balancer is gone" awsx elbv2 describe-load-balancers --names carat-api-alb
+equals "ECS cluster is gone" "" \
+  awsx ecs describe-clusters --clusters "$cluster" --query "clusters[?status=='ACTIVE'].clusterName"
+
+section "plan resource counts: ${PLAN_COUNTS[*]}"
