@@ -1,6 +1,6 @@
 // The database interface every other layer uses. Two backends implement it: PostgreSQL (libpq)
-// and SQLite. Queries are named constants from db/sql/ with one text per dialect; parameters
-// are always bound, never spliced into SQL.
+// and SQLite. Queries are named constants of the repositories (db/*_repository.hpp), with one text
+// per dialect where they differ; parameters are always bound, never spliced into SQL.
 #pragma once
 
 #include <atomic>
