@@ -16,9 +16,10 @@ namespace carat::db {
 
 // ---- rows ----
 
-// One post as every PostOut answer reads it (list, detail, after a write). Members in select
-// order (posts_repository.cpp, outer_select).
-struct PostRow {
+// The raw columns of a post (the admin list, api.md §3.5, in output order), also the first
+// columns of a PostRow.
+struct RawPostRow {
+  static constexpr bool kColumnGroup = true;
   int64_t id = 0;
   int64_t user_id = 0;
   std::optional<std::string> title;
@@ -35,12 +36,12 @@ struct PostRow {
   std::optional<std::string> excerpt;
   std::optional<timeutil::Timestamp> created_at;
   std::optional<timeutil::Timestamp> updated_at;
-  int64_t like_count = 0;
-  int64_t comment_count = 0;
-  std::optional<std::string> media_url;        // the single image (posts.media_id)
-  std::optional<std::string> media_urls_json;  // JSON array of post_media urls, in order
-  std::optional<std::string> user_display_name;
-  std::optional<int64_t> tourism_post_id;  // NULL: no posts_tourism row (or not tourism)
+};
+
+// The posts_tourism columns as read.
+struct TourismRow {
+  static constexpr bool kColumnGroup = true;
+  std::optional<int64_t> post_id;  // NULL: no posts_tourism row (or not a tourism post)
   std::optional<std::string> prefecture;
   std::optional<timeutil::Timestamp> event_datetime;
   std::optional<std::string> meet_place;
@@ -53,24 +54,16 @@ struct PostRow {
   std::optional<std::string> attachment_pdf_url;
 };
 
-// The raw columns of the admin list (api.md §3.5), in output order.
-struct RawPostRow {
-  int64_t id = 0;
-  int64_t user_id = 0;
-  std::optional<std::string> title;
-  std::optional<std::string> body;
-  std::optional<std::string> visibility;
-  std::optional<std::string> youtube_url;
-  std::optional<int64_t> media_id;
-  std::optional<std::string> category;
-  std::optional<std::string> subcategory;
-  std::optional<std::string> post_type;
-  std::optional<std::string> slug;
-  std::optional<std::string> status;
-  std::optional<std::string> og_image_url;
-  std::optional<std::string> excerpt;
-  std::optional<timeutil::Timestamp> created_at;
-  std::optional<timeutil::Timestamp> updated_at;
+// One post as every PostOut answer reads it (list, detail, after a write). Members in select
+// order (posts_repository.cpp, outer_select).
+struct PostRow {
+  RawPostRow post;
+  int64_t like_count = 0;
+  int64_t comment_count = 0;
+  std::optional<std::string> media_url;        // the single image (posts.media_id)
+  std::optional<std::string> media_urls_json;  // JSON array of post_media urls, in order
+  std::optional<std::string> user_display_name;
+  TourismRow tourism;
 };
 
 // An item of the category listing (api.md §6.1).

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <typeinfo>
+#include <utility>
 #include <vector>
 
 #include "db/database.hpp"
@@ -69,6 +70,33 @@ void read_column(const ResultSet& rs, size_t r, size_t c, std::optional<T>& out)
   out = std::move(value);
 }
 
+// A member whose type declares `static constexpr bool kColumnGroup = true;` is itself a run of
+// consecutive columns (its members, in order): a row can reuse another row's columns, as the
+// PostOut row starts with the raw post columns.
+template <class T>
+concept ColumnGroup = T::kColumnGroup;
+
+// How many columns a member of type T reads.
+template <class T>
+constexpr size_t column_count() {
+  if constexpr (ColumnGroup<T>) {
+    return []<size_t... I>(std::index_sequence<I...>) {
+      return (column_count<boost::pfr::tuple_element_t<I, T>>() + ... + 0);
+    }(std::make_index_sequence<boost::pfr::tuple_size_v<T>>());
+  } else {
+    return 1;
+  }
+}
+
+template <class T>
+void read_member(const ResultSet& rs, size_t r, size_t& c, T& member) {
+  if constexpr (ColumnGroup<T>) {
+    boost::pfr::for_each_field(member, [&](auto& m) { read_member(rs, r, c, m); });
+  } else {
+    read_column(rs, r, c++, member);
+  }
+}
+
 // Throws when the result does not have one column per member of `Row`.
 void check_row_shape(const ResultSet& rs, size_t members, std::string_view row_type);
 
@@ -76,13 +104,20 @@ template <class Row>
 Row read_row(const ResultSet& rs, size_t r) {
   Row row{};
   size_t c = 0;
-  boost::pfr::for_each_field(row, [&](auto& member) { read_column(rs, r, c++, member); });
+  boost::pfr::for_each_field(row, [&](auto& member) { read_member(rs, r, c, member); });
   return row;
 }
 
 template <class Row>
+constexpr size_t row_columns() {
+  return []<size_t... I>(std::index_sequence<I...>) {
+    return (column_count<boost::pfr::tuple_element_t<I, Row>>() + ... + 0);
+  }(std::make_index_sequence<boost::pfr::tuple_size_v<Row>>());
+}
+
+template <class Row>
 std::vector<Row> read_rows(const ResultSet& rs) {
-  check_row_shape(rs, boost::pfr::tuple_size_v<Row>, typeid(Row).name());
+  check_row_shape(rs, row_columns<Row>(), typeid(Row).name());
   std::vector<Row> rows;
   rows.reserve(rs.rows());
   for (size_t r = 0; r < rs.rows(); ++r) rows.push_back(read_row<Row>(rs, r));
@@ -100,7 +135,7 @@ std::vector<Row> fetch_all(Connection& c, const Select<Row>& q, const Params& pa
 template <class Row>
 std::optional<Row> fetch_one(Connection& c, const Select<Row>& q, const Params& params = {}) {
   const ResultSet rs = c.exec(q, params);
-  check_row_shape(rs, boost::pfr::tuple_size_v<Row>, typeid(Row).name());
+  check_row_shape(rs, row_columns<Row>(), typeid(Row).name());
   if (rs.empty()) return std::nullopt;
   return read_row<Row>(rs, 0);
 }

@@ -28,32 +28,27 @@ std::vector<std::string> parse_media_urls(const std::optional<std::string>& json
 }
 
 Post from_row(db::PostRow row) {
+  db::RawPostRow& raw = row.post;
   Post p;
-  p.id = row.id;
-  p.user_id = row.user_id;
-  p.title = std::move(row.title);
-  p.body = row.body.value_or("");
-  p.visibility = row.visibility.value_or("public");
-  p.youtube_url = std::move(row.youtube_url);
-  p.media_id = row.media_id;
-  p.category = std::move(row.category);
-  p.subcategory = std::move(row.subcategory);
-  p.post_type = row.post_type.value_or("post");
-  p.slug = std::move(row.slug);
-  p.status = row.status.value_or("published");
-  p.og_image_url = std::move(row.og_image_url);
-  p.excerpt = std::move(row.excerpt);
+  p.id = raw.id;
+  p.user_id = raw.user_id;
+  p.title = std::move(raw.title);
+  p.body = raw.body.value_or("");
+  p.visibility = raw.visibility.value_or("public");
+  p.youtube_url = std::move(raw.youtube_url);
+  p.media_id = raw.media_id;
+  p.category = std::move(raw.category);
+  p.subcategory = std::move(raw.subcategory);
+  p.post_type = raw.post_type.value_or("post");
+  p.slug = std::move(raw.slug);
+  p.status = raw.status.value_or("published");
+  p.og_image_url = std::move(raw.og_image_url);
+  p.excerpt = std::move(raw.excerpt);
   p.media_url = std::move(row.media_url);
   p.media_urls = parse_media_urls(row.media_urls_json);
-  if (p.post_type == "tourism" && row.tourism_post_id) {
-    p.tourism_details = TourismDetails{
-        std::move(row.prefecture),        std::move(row.event_datetime), std::move(row.meet_place),
-        std::move(row.meet_address),      std::move(row.tour_content),   row.fee,
-        std::move(row.contact_phone),     std::move(row.contact_email),  std::move(row.deadline),
-        std::move(row.attachment_pdf_url)};
-  }
-  p.created_at = std::move(row.created_at);
-  p.updated_at = std::move(row.updated_at);
+  if (p.post_type == "tourism" && row.tourism.post_id) p.tourism_details = std::move(row.tourism);
+  p.created_at = std::move(raw.created_at);
+  p.updated_at = std::move(raw.updated_at);
   p.like_count = row.like_count;
   p.comment_count = row.comment_count;
   p.user_display_name = std::move(row.user_display_name);

@@ -16,16 +16,6 @@
 
 namespace carat::domain {
 
-struct TourismDetails {
-  std::optional<std::string> prefecture;
-  std::optional<timeutil::Timestamp> event_datetime;
-  std::optional<std::string> meet_place, meet_address, tour_content;
-  std::optional<int64_t> fee;
-  std::optional<std::string> contact_phone, contact_email;
-  std::optional<timeutil::Timestamp> deadline;
-  std::optional<std::string> attachment_pdf_url;
-};
-
 // A post as every PostOut answer shows it. NULL columns of legacy rows keep their defaults
 // (schema.md §2.2): visibility "public", post_type "post", status "published", body "".
 struct Post {
@@ -43,7 +33,7 @@ struct Post {
   std::optional<std::string> og_image_url, excerpt;
   std::optional<std::string> media_url;
   std::vector<std::string> media_urls;
-  std::optional<TourismDetails> tourism_details;  // tourism posts with a details row only
+  std::optional<db::TourismRow> tourism_details;  // tourism posts with a details row only
   std::optional<timeutil::Timestamp> created_at, updated_at;
   int64_t like_count = 0;
   int64_t comment_count = 0;

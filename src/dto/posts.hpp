@@ -11,7 +11,7 @@
 
 namespace carat::dto {
 
-inline void write_tourism(JsonWriter& w, const domain::TourismDetails& t) {
+inline void write_tourism(JsonWriter& w, const db::TourismRow& t) {
   w.begin_object();
   w.field("prefecture", t.prefecture);
   w.field("event_datetime", t.event_datetime);
