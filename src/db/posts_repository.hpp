@@ -16,12 +16,9 @@ namespace carat::db {
 
 // ---- rows ----
 
-// The raw columns of a post (the admin list, api.md §3.5, in output order), also the first
-// columns of a PostRow.
-struct RawPostRow {
+// The writable columns of a post, as stored and as written by insert/update.
+struct PostColumns {
   static constexpr bool kColumnGroup = true;
-  int64_t id = 0;
-  int64_t user_id = 0;
   std::optional<std::string> title;
   std::optional<std::string> body;
   std::optional<std::string> visibility;
@@ -34,6 +31,15 @@ struct RawPostRow {
   std::optional<std::string> status;
   std::optional<std::string> og_image_url;
   std::optional<std::string> excerpt;
+};
+
+// The raw columns of a post (the admin list, api.md §3.5, in output order), also the first
+// columns of a PostRow.
+struct RawPostRow {
+  static constexpr bool kColumnGroup = true;
+  int64_t id = 0;
+  int64_t user_id = 0;
+  PostColumns columns;  // title .. excerpt
   std::optional<timeutil::Timestamp> created_at;
   std::optional<timeutil::Timestamp> updated_at;
 };
@@ -77,22 +83,6 @@ struct CategoryItemRow {
 struct PostOwnerRow {
   int64_t user_id = 0;
   std::optional<int64_t> media_id;
-};
-
-// The writable columns of a post, as stored and as written by insert/update.
-struct PostColumns {
-  std::optional<std::string> title;
-  std::optional<std::string> body;
-  std::optional<std::string> visibility;
-  std::optional<std::string> youtube_url;
-  std::optional<int64_t> media_id;
-  std::optional<std::string> category;
-  std::optional<std::string> subcategory;
-  std::optional<std::string> post_type;
-  std::optional<std::string> slug;
-  std::optional<std::string> status;
-  std::optional<std::string> og_image_url;
-  std::optional<std::string> excerpt;
 };
 
 // The columns of posts_tourism (timestamps as microseconds since the epoch).
