@@ -1,6 +1,9 @@
 #include "db/migrations.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
+#include <optional>
 #include <map>
 #include <set>
 
@@ -9,6 +12,7 @@
 #include "db/schema/tracking_sql.hpp"
 #include "observability/log.hpp"
 #include "util/crypto.hpp"
+#include "util/strings.hpp"
 
 namespace carat::db {
 
@@ -191,7 +195,8 @@ struct Migration {
   std::string version;
   std::string description;
   std::function<std::string(Dialect)> definition;
-  std::function<void(Connection&)> apply;
+  // `fresh`: this run created the database (every migration runs in one transaction then).
+  std::function<void(Connection&, bool fresh)> apply;
 };
 
 // "0004_post_bookmarks" -> "post bookmarks"
@@ -201,6 +206,45 @@ std::string description_of(std::string_view version) {
     if (c == '_') c = ' ';
   }
   return d;
+}
+
+// The first line that marks a migration whose statements run only on a database this run
+// creates (constraints an adopted database must never get, schema.md §6.3); elsewhere it is
+// recorded without running.
+constexpr std::string_view kFreshOnlyMarker = "-- carat: fresh databases only";
+
+// `ALTER TABLE <table> ADD COLUMN <column> ...`: the table and the column, lower-cased.
+std::optional<std::pair<std::string, std::string>> added_column(std::string_view stmt) {
+  std::vector<std::string> words;
+  size_t i = 0;
+  while (words.size() < 6 && i < stmt.size()) {
+    while (i < stmt.size() && std::isspace(static_cast<unsigned char>(stmt[i]))) ++i;
+    size_t start = i;
+    while (i < stmt.size() && !std::isspace(static_cast<unsigned char>(stmt[i]))) ++i;
+    if (i > start) words.push_back(text::to_lower_ascii(stmt.substr(start, i - start)));
+  }
+  if (words.size() < 6 || words[0] != "alter" || words[1] != "table" || words[3] != "add" ||
+      words[4] != "column") {
+    return std::nullopt;
+  }
+  return std::make_pair(words[2], words[5]);
+}
+
+// Runs a migration file. An ADD COLUMN whose column exists already is skipped: the file
+// migrations adopt databases that got some of their objects elsewhere (upstream's own
+// migrations, create_all, start-up ALTERs), so "add when missing" is the rule, as in 0001.
+void apply_sql_file(Connection& c, std::string_view script, bool fresh) {
+  if (script.starts_with(kFreshOnlyMarker) && !fresh) {
+    log::info("migration runs on fresh databases only: recorded without running");
+    return;
+  }
+  for (const auto& stmt : split_sql_statements(script)) {
+    if (auto column = added_column(stmt)) {
+      if (!c.exec(q::kColumnExists, {column->first, column->second}).empty()) continue;
+      log::warn("adding missing column", {{"table", column->first}, {"column", column->second}});
+    }
+    c.exec_script(stmt);
+  }
 }
 
 // The file migrations grouped by version: one text for both dialects, or one per dialect.
@@ -230,11 +274,10 @@ std::vector<Migration> file_migrations() {
                            " needs NNNN_name.sql or both NNNN_name.postgres.sql and "
                            "NNNN_name.sqlite.sql in src/db/schema");
     }
-    auto text = [pg = *pg, lite = *lite](Dialect d) {
-      return std::string(d == Dialect::kPostgres ? pg : lite);
-    };
-    out.push_back({version, description_of(version), text,
-                   [text](Connection& c) { c.exec_script(text(c.dialect())); }});
+    auto text = [pg = *pg, lite = *lite](Dialect d) { return d == Dialect::kPostgres ? pg : lite; };
+    out.push_back({version, description_of(version),
+                   [text](Dialect d) { return std::string(text(d)); },
+                   [text](Connection& c, bool fresh) { apply_sql_file(c, text(c.dialect()), fresh); }});
   }
   return out;
 }
@@ -243,7 +286,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> list = [] {
     std::vector<Migration> all = {
         {"0001_baseline", "reference schema (22 tables), missing columns, lookup seed rows",
-         baseline_definition, apply_baseline}};
+         baseline_definition, [](Connection& c, bool) { apply_baseline(c); }}};
     for (auto& m : file_migrations()) all.push_back(std::move(m));
     return all;
   }();
@@ -325,6 +368,10 @@ MigrationReport migrate(Connection& c, const std::string& service_version) {
     auto rows = c.exec(q::kApplied);
     for (size_t r = 0; r < rows.rows(); ++r) applied[rows.str(r, 0)] = rows.str(r, 1);
 
+    // A database this run creates is built in one transaction, so it is never left half-made,
+    // and stamped for Alembic at the end: upstream's `alembic upgrade head` is then a no-op.
+    std::optional<Transaction> fresh_tx;
+    if (report.fresh_install) fresh_tx.emplace(c, true);
     std::set<std::string> known;
     for (const auto& m : migrations()) {
       known.insert(m.version);
@@ -339,17 +386,19 @@ MigrationReport migrate(Connection& c, const std::string& service_version) {
         continue;
       }
       log::info("applying migration", {{"version", m.version}, {"description", m.description}});
-      Transaction tx(c, true);
-      m.apply(c);
-      if (report.fresh_install && m.version == "0001_baseline" &&
-          !info.tables.count("alembic_version")) {
-        // Lets the legacy service's `alembic upgrade head` be a no-op on this database.
-        c.exec(q::kCreateAlembic);
-        c.exec(q::kStampAlembic, {"7bb188854c12"});
-      }
+      std::optional<Transaction> tx;
+      if (!fresh_tx) tx.emplace(c, true);
+      m.apply(c, report.fresh_install);
       c.exec(q::kRecord, {m.version, m.description, checksum, service_version});
-      tx.commit();
+      if (tx) tx->commit();
       report.applied.emplace_back(m.version);
+    }
+    if (fresh_tx) {
+      if (!info.tables.count("alembic_version")) {
+        c.exec(q::kCreateAlembic);
+        c.exec(q::kStampAlembic, {kAlembicHead});
+      }
+      fresh_tx->commit();
     }
     for (const auto& [version, sum] : applied) {
       if (!known.count(version)) report.unknown_versions.push_back(version);
@@ -396,6 +445,93 @@ void verify_schema(Connection& c) {
   } catch (const DbError& e) {
     throw MigrationError(std::string("database error while verifying the schema: ") + e.what());
   }
+}
+
+bool is_known_alembic_revision(std::string_view revision) {
+  static constexpr std::string_view kKnown[] = {
+      "7bb188854c12",        "4daec458e3d1",        "588b4fd8ab1a",
+      "20251017_matching",   "1d109dfa4081",        "7a24683abf6e",
+      "add_chat_request_001", "add_image_url_001",  "add_carats_001"};
+  for (auto k : kKnown) {
+    if (k == revision) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> split_sql_statements(std::string_view script) {
+  std::vector<std::string> out;
+  std::string current;
+  bool has_text = false;  // the current statement holds more than white space and comments
+  auto flush = [&] {
+    if (has_text) out.push_back(std::move(current));
+    current.clear();
+    has_text = false;
+  };
+  size_t i = 0;
+  while (i < script.size()) {
+    const char ch = script[i];
+    if (ch == '-' && script.substr(i, 2) == "--") {  // comment to the end of the line
+      i = script.find('\n', i);
+      if (i == std::string_view::npos) break;
+      continue;
+    }
+    if (ch == '/' && script.substr(i, 2) == "/*") {
+      const size_t end = script.find("*/", i + 2);
+      i = end == std::string_view::npos ? script.size() : end + 2;
+      current.push_back(' ');
+      continue;
+    }
+    if (ch == '\'' || ch == '"') {  // a quoted literal or identifier ('' and "" escape)
+      size_t end = i + 1;
+      while (end < script.size()) {
+        if (script[end] == ch) {
+          if (end + 1 < script.size() && script[end + 1] == ch) {
+            end += 2;
+            continue;
+          }
+          break;
+        }
+        ++end;
+      }
+      end = std::min(end + 1, script.size());
+      current.append(script.substr(i, end - i));
+      has_text = true;
+      i = end;
+      continue;
+    }
+    if (ch == '$') {  // $$ or $tag$ dollar quoting (PostgreSQL function bodies)
+      size_t tag_end = i + 1;
+      while (tag_end < script.size() &&
+             (std::isalnum(static_cast<unsigned char>(script[tag_end])) || script[tag_end] == '_')) {
+        ++tag_end;
+      }
+      if (tag_end < script.size() && script[tag_end] == '$' &&
+          !std::isdigit(static_cast<unsigned char>(script[i + 1]))) {
+        const std::string_view tag = script.substr(i, tag_end - i + 1);
+        const size_t close = script.find(tag, tag_end + 1);
+        const size_t end = close == std::string_view::npos ? script.size() : close + tag.size();
+        current.append(script.substr(i, end - i));
+        has_text = true;
+        i = end;
+        continue;
+      }
+    }
+    if (ch == ';') {
+      flush();
+      ++i;
+      continue;
+    }
+    if (!std::isspace(static_cast<unsigned char>(ch))) has_text = true;
+    current.push_back(ch);
+    ++i;
+  }
+  flush();
+  for (auto& stmt : out) {
+    const size_t first = stmt.find_first_not_of(" \t\r\n");
+    const size_t last = stmt.find_last_not_of(" \t\r\n");
+    stmt = stmt.substr(first, last - first + 1);
+  }
+  return out;
 }
 
 }  // namespace carat::db

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/database.hpp"
@@ -19,6 +20,17 @@ struct MigrationInfo {
 
 // The compiled-in list, in order.
 std::vector<MigrationInfo> migration_list();
+
+// The Alembic revision a database created by this service is stamped with: the head of the
+// upstream version served (7750a50), so that version's `alembic upgrade head` is a no-op.
+inline constexpr const char* kAlembicHead = "add_carats_001";
+// True for the Alembic revisions of the upstream versions this service adopts (6d9d815's head
+// and the eight revisions after it up to 7750a50); any other is adopted too, with a warning.
+bool is_known_alembic_revision(std::string_view revision);
+
+// The statements of a migration file: split at semicolons outside quotes, comments and
+// dollar-quoted bodies; comments and blank statements dropped.
+std::vector<std::string> split_sql_statements(std::string_view script);
 
 struct MigrationReport {
   bool fresh_install = false;

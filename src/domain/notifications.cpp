@@ -20,19 +20,13 @@ void insert(db::Connection& c, int64_t recipient, const User& actor, const char*
 
 void notify_reaction(db::Connection& c, int64_t post_author, const User& actor, int64_t post_id,
                      int64_t reaction_id, const std::string& reaction_type) {
-  db::NotificationPayload p;
-  p.post_id = post_id;
-  p.reaction_id = reaction_id;
-  p.reaction_type = reaction_type;
-  insert(c, post_author, actor, "reaction", std::move(p));
+  insert(c, post_author, actor, "reaction",
+         {.post_id = post_id, .reaction_id = reaction_id, .reaction_type = reaction_type});
 }
 
 void notify_comment(db::Connection& c, int64_t post_author, const User& actor, int64_t post_id,
                     int64_t comment_id) {
-  db::NotificationPayload p;
-  p.post_id = post_id;
-  p.comment_id = comment_id;
-  insert(c, post_author, actor, "comment", std::move(p));
+  insert(c, post_author, actor, "comment", {.post_id = post_id, .comment_id = comment_id});
 }
 
 void notify_follow(db::Connection& c, int64_t followee, const User& actor) {

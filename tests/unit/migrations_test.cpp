@@ -85,7 +85,8 @@ TEST_F(SqliteDb, FreshInstallBuildsSchemaSeedsAndStampsAlembic) {
   auto report = db::migrate(*conn_, "test");
   EXPECT_TRUE(report.fresh_install);
   EXPECT_EQ(report.applied.size(), db::migration_list().size());
-  EXPECT_EQ(report.alembic_version, "7bb188854c12");
+  // head.md: a fresh database has the full shape of upstream 7750a50 and its Alembic head.
+  EXPECT_EQ(report.alembic_version, "add_carats_001");
   for (const auto& t : db::schema::reference_tables()) {
     EXPECT_EQ(count("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='" +
                     std::string(t.name) + "'"),
@@ -147,4 +148,90 @@ TEST_F(SqliteDb, AdoptsLegacyTablesWithoutTouchingData) {
   EXPECT_EQ(count("SELECT count(*) FROM orientations WHERE name = 'custom'"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM orientations"), 11) << "missing seed rows added by name";
   EXPECT_EQ(count("SELECT count(*) FROM alembic_version"), 1);
+}
+
+TEST_F(SqliteDb, FreshInstallHasHeadsTablesColumnsAndCategories) {
+  db::migrate(*conn_, "test");
+  for (const char* table :
+       {"categories", "subcategories", "matching_profiles", "hobbies", "matching_profile_hobbies",
+        "matching_profile_images", "likes", "matches", "chats", "messages", "chat_requests",
+        "chat_request_messages", "carat_media_order"}) {
+    EXPECT_EQ(count(std::string("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='") +
+                    table + "'"),
+              1)
+        << table;
+  }
+  for (const char* column : {"phone_number", "real_name", "is_verified", "two_factor_enabled",
+                             "two_factor_secret", "carats"}) {
+    EXPECT_EQ(count(std::string("SELECT count(*) FROM pragma_table_info('users') WHERE name='") +
+                    column + "'"),
+              1)
+        << column;
+  }
+  EXPECT_EQ(count("SELECT count(*) FROM pragma_table_info('messages') WHERE name='image_url'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM categories"), 6);
+  EXPECT_EQ(count("SELECT count(*) FROM subcategories"), 26);
+  EXPECT_EQ(count("SELECT count(*) FROM subcategories s JOIN categories c ON c.id = s.category_id "
+                  "WHERE c.slug = 'subculture' AND s.slug = 'anime' AND s.order_index = 4"),
+            1);
+  // A user inserted without carats (as the 6d9d815 service does) gets 0.
+  conn_->exec_script("INSERT INTO users (email, password_hash, display_name) VALUES ('a@b.c', 'x', 'A')");
+  EXPECT_EQ(count("SELECT carats FROM users WHERE email = 'a@b.c'"), 0);
+}
+
+TEST_F(SqliteDb, AdoptionAddsOnlyMissingColumnsAndKeepsARenamedCategory) {
+  // A HEAD-era database: users already has carats without a default (create_all), a category
+  // was renamed by the site owner, matching_profiles lacks meeting_style (dropped upstream).
+  conn_->exec_script(
+      "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR NOT NULL UNIQUE, "
+      "password_hash VARCHAR NOT NULL, display_name VARCHAR(100) NOT NULL, "
+      "membership_type VARCHAR(20), is_active BOOLEAN, carats INTEGER NOT NULL, "
+      "created_at DATETIME, updated_at DATETIME);"
+      "INSERT INTO users (id, email, password_hash, display_name, carats) "
+      "VALUES (3, 'h@e.ad', 'x', 'Head', 7);"
+      "CREATE TABLE categories (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL UNIQUE, "
+      "slug VARCHAR(100) NOT NULL UNIQUE, description TEXT, icon VARCHAR(100), "
+      "order_index INTEGER, created_at DATETIME);"
+      "INSERT INTO categories (id, name, slug, order_index) VALUES (9, 'Board!', 'board', 6);"
+      "CREATE TABLE matching_profiles (user_id INTEGER PRIMARY KEY REFERENCES users (id), "
+      "display_flag BOOLEAN NOT NULL, prefecture VARCHAR(100) NOT NULL);");
+  db::migrate(*conn_, "test");
+  EXPECT_EQ(count("SELECT carats FROM users WHERE id = 3"), 7);
+  EXPECT_EQ(count("SELECT count(*) FROM pragma_table_info('users') WHERE name = 'carats' "
+                  "AND dflt_value IS NULL"),
+            1)
+      << "an existing column is never changed";
+  EXPECT_EQ(count("SELECT count(*) FROM categories WHERE slug = 'board' AND name = 'Board!'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM categories"), 6);
+  EXPECT_EQ(count("SELECT count(*) FROM subcategories WHERE category_id = 9"), 4);
+  EXPECT_EQ(count("SELECT count(*) FROM pragma_table_info('matching_profiles') "
+                  "WHERE name IN ('meeting_style', 'nickname', 'romance_targets')"),
+            3);
+  EXPECT_TRUE(db::migrate(*conn_, "test").applied.empty());
+}
+
+TEST(MigrationFiles, StatementsSplitOutsideQuotesCommentsAndDollarQuotes) {
+  const auto statements = db::split_sql_statements(
+      "-- a comment; with a semicolon\n"
+      "CREATE TABLE t (a TEXT DEFAULT 'x;y');\n"
+      "/* block; comment */ INSERT INTO t VALUES ('it''s; fine');\n"
+      "DO $$ BEGIN PERFORM 1; END $$;\n"
+      "  ;  \n"
+      "SELECT \"odd;name\" FROM t");
+  ASSERT_EQ(statements.size(), 4u);
+  EXPECT_EQ(statements[0], "CREATE TABLE t (a TEXT DEFAULT 'x;y')");
+  EXPECT_EQ(statements[1], "INSERT INTO t VALUES ('it''s; fine')");
+  EXPECT_EQ(statements[2], "DO $$ BEGIN PERFORM 1; END $$");
+  EXPECT_EQ(statements[3], "SELECT \"odd;name\" FROM t");
+  EXPECT_TRUE(db::split_sql_statements("-- only a comment\n").empty());
+}
+
+TEST(MigrationFiles, AlembicRevisionsOfTheAdoptedUpstreamVersionsAreKnown) {
+  for (const char* r : {"7bb188854c12", "4daec458e3d1", "588b4fd8ab1a", "20251017_matching",
+                        "1d109dfa4081", "7a24683abf6e", "add_chat_request_001", "add_image_url_001",
+                        "add_carats_001"}) {
+    EXPECT_TRUE(db::is_known_alembic_revision(r)) << r;
+  }
+  EXPECT_FALSE(db::is_known_alembic_revision("ffffffffffff"));
+  EXPECT_EQ(std::string(db::kAlembicHead), "add_carats_001");
 }

@@ -54,6 +54,14 @@ inline constexpr Query kCreateAlembic{
 inline constexpr Query kStampAlembic{"mig_stamp_alembic",
                                      "INSERT INTO alembic_version (version_num) VALUES ($1)"};
 
+// $1 table, $2 column: one row when the column exists.
+inline constexpr Query kColumnExists{
+    "mig_column_exists",
+    "SELECT 1 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+    "AND c.relname = $1 AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped",
+    "SELECT 1 FROM pragma_table_info($1) WHERE name = $2"};
+
 inline constexpr Query kLookupIdOne{"mig_lookup_id_one_orientations",
                                     "SELECT count(*) FROM orientations WHERE id = 1"};
 inline constexpr Query kLookupIdOneGenders{"mig_lookup_id_one_genders",

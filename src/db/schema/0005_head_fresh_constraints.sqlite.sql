@@ -1,0 +1,3 @@
+-- carat: fresh databases only
+-- SQLite cannot change the constraints of a table: nothing to do (HEAD on SQLite creates its
+-- schema with create_all and never migrates).
