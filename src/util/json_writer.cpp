@@ -9,21 +9,30 @@ namespace carat {
 
 void JsonWriter::escape_into(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + s.size() + 2);
   out.push_back('"');
+  // Bytes that need no escape are copied in runs: most text (post bodies) is one run.
+  size_t run = 0;
   size_t i = 0;
+  auto flush = [&] { out.append(s.data() + run, i - run); };
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       const size_t n = text::utf8_sequence_length(s, i);
-      if (n == 0) {
-        out.append("\xEF\xBF\xBD");  // U+FFFD for bytes that are not UTF-8
-        ++i;
-      } else {
-        out.append(s.data() + i, n);
+      if (n != 0) {
         i += n;
+        continue;
       }
+      flush();
+      out.append("\xEF\xBF\xBD");  // U+FFFD for bytes that are not UTF-8
+      run = ++i;
       continue;
     }
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    flush();
     switch (c) {
       case '"': out.append("\\\""); break;
       case '\\': out.append("\\\\"); break;
@@ -33,16 +42,13 @@ void JsonWriter::escape_into(std::string& out, std::string_view s) {
       case '\r': out.append("\\r"); break;
       case '\t': out.append("\\t"); break;
       default:
-        if (c < 0x20) {
-          out.append("\\u00");
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+        out.append("\\u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
     }
-    ++i;
+    run = ++i;
   }
+  flush();
   out.push_back('"');
 }
 
