@@ -190,7 +190,7 @@ int seed(const SeedOptions& o) {
     Progress users("users + profiles", o.users);
     db::Transaction tx(c, true);
     c.exec(db::users_sql::kInsert,
-           {bench_email(), own, std::string("Bench Member"), std::string("premium"), true});
+           {bench_email(), own, std::string("Bench Member"), std::string("premium"), true, nullptr});
     for (int64_t first = 2; first <= o.users; first += 500) {
       const int64_t last = std::min<int64_t>(o.users, first + 499);
       c.exec(bs::kInsertUsers, {first, last, shared[0], shared[1], shared[2], shared[3]});

@@ -78,10 +78,9 @@ RequestContext::Auth RequestContext::resolve_user() {
   if (!email) return auth_ = Auth::kBadCredentials;
   auto user = domain::find_user_by_email(db(), *email);
   if (!user) return auth_ = Auth::kBadCredentials;
-  if (!user->is_active) return auth_ = Auth::kInactive;
   user_ = std::move(user);
   req.user_id = user_->id;
-  return auth_ = Auth::kOk;
+  return auth_ = user_->is_active ? Auth::kOk : Auth::kInactive;
 }
 
 const domain::User* RequestContext::optional_user() {
@@ -95,6 +94,11 @@ const domain::User& RequestContext::require_user() {
     case Auth::kInactive: throw errors::bad_request("Inactive user");
     default: throw errors::unauthorized("Could not validate credentials");
   }
+}
+
+const domain::User& RequestContext::require_account_holder() {
+  if (resolve_user() == Auth::kInactive) return *user_;
+  return require_user();
 }
 
 const domain::User& RequestContext::require_admin() {

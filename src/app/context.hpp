@@ -49,6 +49,9 @@ class RequestContext {
   const domain::User* optional_user();
   // Protected endpoints: 401 / 400 Inactive user.
   const domain::User& require_user();
+  // The account endpoints: as require_user, but a deactivated member passes too (upstream
+  // 7750a50 lets them see and manage their account).
+  const domain::User& require_account_holder();
   // Admin endpoints: as require_user, then 403.
   const domain::User& require_admin();
 
@@ -75,7 +78,7 @@ class RequestContext {
   std::optional<db::Lease> lease_;
   std::optional<nlohmann::json> body_;
   Auth auth_ = Auth::kUnresolved;
-  std::optional<domain::User> user_;  // set when auth_ is kOk
+  std::optional<domain::User> user_;  // set when auth_ is kOk or kInactive
   bool query_parsed_ = false;
   std::vector<std::pair<std::string, std::string>> query_;
 };

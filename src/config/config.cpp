@@ -290,6 +290,11 @@ Config load(const EnvLookup& env) {
     r.problems.push_back("DEFAULT_MEMBERSHIP_TYPE: expected free or premium, got '" +
                          c.default_membership_type + "'");
   }
+  c.stripe_checkout_test_url =
+      r.str("STRIPE_CHECKOUT_TEST_URL", "https://checkout.stripe.com/pay/cs_test_dummy");
+  if (c.stripe_checkout_test_url.rfind("https://", 0) != 0) {
+    r.problems.push_back("STRIPE_CHECKOUT_TEST_URL: expected an https:// URL");
+  }
   c.login_max_failures_per_email = r.integer("LOGIN_MAX_FAILURES_PER_EMAIL", 10, 1, 1000000);
   c.login_max_failures_per_ip = r.integer("LOGIN_MAX_FAILURES_PER_IP", 100, 1, 1000000);
   c.bcrypt_queue_limit = r.integer("BCRYPT_QUEUE_LIMIT", 64, 1, 100000);

@@ -63,6 +63,9 @@ struct Config {
   bool secret_key_is_known_placeholder = false;
   int access_token_expire_minutes = 10080;
   std::string default_membership_type = "premium";
+  // Billing parity with upstream 7750a50 (real Stripe is issue 13): POST /api/billing/checkout
+  // answers this URL.
+  std::string stripe_checkout_test_url = "https://checkout.stripe.com/pay/cs_test_dummy";
   int login_max_failures_per_email = 10;
   int login_max_failures_per_ip = 100;
   int bcrypt_queue_limit = 64;

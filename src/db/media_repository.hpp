@@ -8,6 +8,7 @@
 
 #include "db/database.hpp"
 #include "db/row.hpp"
+#include "util/time.hpp"
 
 namespace carat::db {
 
@@ -23,6 +24,21 @@ struct NewMediaAsset {
 struct MediaOwnerRow {
   int64_t id = 0;
   int64_t user_id = 0;
+};
+
+struct MediaAssetRow {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::optional<std::string> url;
+};
+
+// An image of GET /api/media/user/images, with its place in the member's order (NULL: none).
+struct UserImageRow {
+  int64_t id = 0;
+  std::string url;
+  std::optional<timeutil::Timestamp> created_at;
+  std::optional<int64_t> size_bytes;
+  std::optional<int64_t> position;
 };
 
 namespace media_sql {
@@ -54,6 +70,34 @@ inline constexpr Select<Value<std::optional<std::string>>> kDeleteIfOrphaned{
     "AND NOT EXISTS (SELECT 1 FROM post_media WHERE media_asset_id = $1) "
     "RETURNING url"};
 
+inline constexpr Select<MediaAssetRow> kById{
+    "media_by_id", "SELECT id, user_id, url FROM media_assets WHERE id = $1"};
+
+// A post (its own image or its gallery) uses the asset.
+inline constexpr Query kInUse{
+    "media_in_use",
+    "SELECT 1 WHERE EXISTS (SELECT 1 FROM posts WHERE media_id = $1) "
+    "OR EXISTS (SELECT 1 FROM post_media WHERE media_asset_id = $1)"};
+
+inline constexpr Query kDelete{"media_delete", "DELETE FROM media_assets WHERE id = $1"};
+
+// The member's images: those they ordered first, in their order, then the others newest first
+// (upstream 7750a50's rule).
+inline constexpr Select<UserImageRow> kUserImages{
+    "media_user_images",
+    "SELECT m.id, m.url, m.created_at, m.size_bytes, o.position FROM media_assets m "
+    "LEFT JOIN carat_media_order o ON o.user_id = m.user_id AND o.media_asset_id = m.id "
+    "WHERE m.user_id = $1 AND m.mime_type LIKE 'image/%' "
+    "ORDER BY (o.position IS NULL), o.position, m.created_at DESC, m.id DESC"};
+
+inline constexpr Query kClearOrder{"media_order_clear",
+                                   "DELETE FROM carat_media_order WHERE user_id = $1"};
+inline constexpr Query kClearOrderOfAsset{
+    "media_order_clear_asset", "DELETE FROM carat_media_order WHERE media_asset_id = $1"};
+inline constexpr Query kInsertOrder{
+    "media_order_insert",
+    "INSERT INTO carat_media_order (user_id, media_asset_id, position) VALUES ($1, $2, $3)"};
+
 }  // namespace media_sql
 
 class MediaRepository {
@@ -72,6 +116,21 @@ class MediaRepository {
     for (int64_t id : ids) array += (array.size() > 1 ? "," : "") + std::to_string(id);
     array += "]";
     return fetch_all(c_, media_sql::kOwners, {array});
+  }
+  std::optional<MediaAssetRow> by_id(int64_t id) { return fetch_one(c_, media_sql::kById, {id}); }
+  bool in_use(int64_t id) { return exists(c_, media_sql::kInUse, {id}); }
+  void remove(int64_t id) {
+    c_.exec(media_sql::kClearOrderOfAsset, {id});
+    c_.exec(media_sql::kDelete, {id});
+  }
+  std::vector<UserImageRow> user_images(int64_t user_id) {
+    return fetch_all(c_, media_sql::kUserImages, {user_id});
+  }
+  // The member's image order becomes `ids` (positions 0, 1, ...).
+  void replace_order(int64_t user_id, const std::vector<int64_t>& ids) {
+    c_.exec(media_sql::kClearOrder, {user_id});
+    int64_t position = 0;
+    for (int64_t id : ids) c_.exec(media_sql::kInsertOrder, {user_id, id, position++});
   }
   // Deletes the asset unless a post references it; the deleted row's url (which may be NULL in
   // legacy rows), or nothing when no row was deleted.

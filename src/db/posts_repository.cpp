@@ -1,7 +1,9 @@
 #include "db/posts_repository.hpp"
 
 #include <algorithm>
+#include <array>
 #include <deque>
+#include <mutex>
 #include <string>
 
 namespace carat::db {
@@ -93,6 +95,18 @@ std::string category_match(Dialect d, int value_param, int matcher_param) {
          ") > 0 AND carat_hashtag(p.body, " + m + ")))";
 }
 
+// The optional equality filters of upstream 7750a50's blog and category pages, in the order
+// their parameters follow the others.
+struct ColumnFilter {
+  bool ListShape::*flag;
+  const char* column;
+  char tag;
+};
+constexpr ColumnFilter kColumnFilters[] = {{&ListShape::post_type, "p.post_type", 't'},
+                                           {&ListShape::status, "p.status", 'u'},
+                                           {&ListShape::slug, "p.slug", 'g'},
+                                           {&ListShape::subcategory, "p.subcategory", 'b'}};
+
 std::string list_sql(Dialect d, const ListShape& shape) {
   std::string where = kVisible;
   int next = 4;
@@ -103,6 +117,9 @@ std::string list_sql(Dialect d, const ListShape& shape) {
   if (shape.visibility)
     where += " AND COALESCE(p.visibility, 'public') = $" + std::to_string(next++);
   if (shape.since) where += " AND p.created_at >= $" + std::to_string(next++);
+  for (const auto& f : kColumnFilters) {
+    if (shape.*f.flag) where += std::string(" AND ") + f.column + " = $" + std::to_string(next++);
+  }
   const std::string inner = std::string("SELECT ") + kPostColumns + sort_count_column(shape.sort) +
                             " FROM posts p WHERE " + where + order_by(d, shape.sort, true) +
                             " LIMIT $2 OFFSET $3";
@@ -110,27 +127,34 @@ std::string list_sql(Dialect d, const ListShape& shape) {
 }
 
 constexpr int kSorts = 3;
-constexpr int kFilterSets = 8;  // category × visibility × since
+constexpr int kFilterSets = 1 << 7;  // category, visibility, since and the four column filters
 
 int filter_set(const ListShape& shape) {
-  return (shape.category ? 1 : 0) | (shape.visibility ? 2 : 0) | (shape.since ? 4 : 0);
+  int set = (shape.category ? 1 : 0) | (shape.visibility ? 2 : 0) | (shape.since ? 4 : 0);
+  int bit = 8;
+  for (const auto& f : kColumnFilters) {
+    if (shape.*f.flag) set |= bit;
+    bit <<= 1;
+  }
+  return set;
 }
 
-// Every post statement of one dialect, built once: the shapes are a fixed, small set.
+std::string list_name(Dialect d, const ListShape& shape) {
+  std::string name = std::string("posts_list_") + (d == Dialect::kPostgres ? "pg" : "lite") + "_" +
+                     std::to_string(static_cast<int>(shape.sort)) + (shape.category ? "c" : "") +
+                     (shape.visibility ? "v" : "") + (shape.since ? "s" : "");
+  for (const auto& f : kColumnFilters) {
+    if (shape.*f.flag) name += f.tag;
+  }
+  return name;
+}
+
+// Every post statement of one dialect. The list has 384 shapes (sort × filters): each is built
+// the first time it is asked for, once, and kept; the others are built up front.
 class Statements {
  public:
-  explicit Statements(Dialect d) {
+  explicit Statements(Dialect d) : dialect_(d) {
     const std::string tag = d == Dialect::kPostgres ? "pg" : "lite";
-    for (int sort = 0; sort < kSorts; ++sort) {
-      for (int set = 0; set < kFilterSets; ++set) {
-        const ListShape shape{static_cast<Sort>(sort), (set & 1) != 0, (set & 2) != 0,
-                              (set & 4) != 0};
-        make(list[sort][set],
-             "posts_list_" + tag + "_" + std::to_string(sort) + (shape.category ? "c" : "") +
-                 (shape.visibility ? "v" : "") + (shape.since ? "s" : ""),
-             list_sql(d, shape));
-      }
-    }
     make(detail_visible, "posts_detail_visible_" + tag,
          outer_select(d) + "SELECT " + kPostColumns + " FROM posts p WHERE p.id = $2 AND " +
              kVisible + kOuterJoins);
@@ -148,7 +172,15 @@ class Statements {
   Statements(const Statements&) = delete;
   Statements& operator=(const Statements&) = delete;
 
-  Select<PostRow> list[kSorts][kFilterSets];
+  const Select<PostRow>& list(const ListShape& shape) const {
+    const int index = static_cast<int>(shape.sort) * kFilterSets + filter_set(shape);
+    std::call_once(list_built_[index], [&] {
+      std::lock_guard lock(texts_mutex_);
+      make(list_[index], list_name(dialect_, shape), list_sql(dialect_, shape));
+    });
+    return list_[index];
+  }
+
   Select<PostRow> detail_visible, detail_any;
   Select<CategoryItemRow> category_items;
   Select<Value<int64_t>> visible_owner;
@@ -156,12 +188,16 @@ class Statements {
  private:
   // Queries hold views: the texts live here, at addresses a deque never moves.
   template <class Row>
-  void make(Select<Row>& out, std::string name, std::string text) {
+  void make(Select<Row>& out, std::string name, std::string text) const {
     const std::string& n = texts_.emplace_back(std::move(name));
     const std::string& t = texts_.emplace_back(std::move(text));
     out = Select<Row>(n, t);
   }
-  std::deque<std::string> texts_;
+  Dialect dialect_;
+  mutable std::array<Select<PostRow>, kSorts * kFilterSets> list_;
+  mutable std::array<std::once_flag, kSorts * kFilterSets> list_built_;
+  mutable std::mutex texts_mutex_;  // list statements are built on request threads
+  mutable std::deque<std::string> texts_;
 };
 
 const Statements& statements(Dialect d) {
@@ -173,7 +209,7 @@ const Statements& statements(Dialect d) {
 }  // namespace
 
 const Select<PostRow>& list(Dialect d, const ListShape& shape) {
-  return statements(d).list[static_cast<int>(shape.sort)][filter_set(shape)];
+  return statements(d).list(shape);
 }
 
 std::string hashtag_matcher(Dialect d, const std::string& category) {
@@ -345,6 +381,10 @@ std::vector<PostRow> PostsRepository::list(const PostListFilter& f) {
   shape.category = f.category.has_value();
   shape.visibility = f.visibility.has_value();
   shape.since = f.since.has_value();
+  shape.post_type = f.post_type.has_value();
+  shape.status = f.status.has_value();
+  shape.slug = f.slug.has_value();
+  shape.subcategory = f.subcategory.has_value();
   Params params{f.caller, f.limit, f.offset};
   if (f.category) {
     params.emplace_back(*f.category);
@@ -352,6 +392,10 @@ std::vector<PostRow> PostsRepository::list(const PostListFilter& f) {
   }
   if (f.visibility) params.emplace_back(*f.visibility);
   if (f.since) params.push_back(Param::timestamp(*f.since));
+  // The column filters, in the order of kColumnFilters.
+  for (const auto* value : {&f.post_type, &f.status, &f.slug, &f.subcategory}) {
+    if (*value) params.emplace_back(**value);
+  }
   return fetch_all(c_, posts_sql::list(c_.dialect(), shape), params);
 }
 

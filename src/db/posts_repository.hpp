@@ -117,11 +117,16 @@ enum class Sort { kNewest, kPopular, kComments };
 //   category: the value, then the hashtag matcher (PostgreSQL: a regex; SQLite: the value again)
 //   visibility: the value
 //   since: the cutoff timestamp
+//   post_type, status, slug, subcategory: the value (equality)
 struct ListShape {
   Sort sort = Sort::kNewest;
   bool category = false;
   bool visibility = false;
   bool since = false;
+  bool post_type = false;
+  bool status = false;
+  bool slug = false;
+  bool subcategory = false;
 };
 
 // A page of PostRow.
@@ -142,6 +147,7 @@ struct PostListFilter {
   std::optional<std::string> category;
   std::optional<std::string> visibility;
   std::optional<timeutil::Micros> since;
+  std::optional<std::string> post_type, status, slug, subcategory;
 };
 
 class PostsRepository {

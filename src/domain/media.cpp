@@ -1,5 +1,7 @@
 #include "domain/media.hpp"
 
+#include <algorithm>
+
 #include "db/media_repository.hpp"
 #include "domain/ids.hpp"
 #include "errors/errors.hpp"
@@ -174,6 +176,78 @@ UploadedImage upload_image(media::Storage& storage, const ConnectionSource& db, 
     throw;
   }
   return uploaded;
+}
+
+std::vector<db::UserImageRow> user_images(db::Connection& c, media::Storage& storage,
+                                          int64_t user_id) {
+  auto rows = db::MediaRepository(c).user_images(user_id);
+  if (storage.is_remote()) return rows;
+  std::vector<db::UserImageRow> present;
+  for (auto& row : rows) {
+    // The file is the url's last segment, whatever the url's form (upstream's rule).
+    const std::string name = row.url.substr(row.url.rfind('/') + 1);
+    if (is_valid_media_name(name) && storage.stat(name)) present.push_back(std::move(row));
+  }
+  return present;
+}
+
+void delete_user_image(db::Connection& c, media::Storage& storage, int64_t user_id,
+                       int64_t media_id) {
+  if (!valid_id(media_id)) throw errors::not_found("Media not found");
+  db::MediaRepository media(c);
+  std::optional<std::string> url;
+  {
+    db::Transaction tx(c, true);
+    auto asset = media.by_id(media_id);
+    if (!asset) throw errors::not_found("Media not found");
+    if (asset->user_id != user_id) throw errors::forbidden("Forbidden");
+    if (media.in_use(media_id)) throw errors::conflict("Media is used by a post");
+    media.remove(media_id);
+    tx.commit();
+    url = asset->url;
+  }
+  // After the commit (api.md §1.1): a failure leaves an unreferenced file, never a row
+  // pointing at nothing.
+  const auto name = url ? media_name_from_url(*url) : std::nullopt;
+  if (!name) return;
+  try {
+    storage.remove(*name);
+  } catch (const std::exception& e) {
+    log::warn("media file not removed",
+              {{"media_id", media_id}, {"name", *name}, {"error", e.what()}});
+  }
+}
+
+void save_image_order(db::Connection& c, int64_t user_id, const std::vector<int64_t>& ids) {
+  db::MediaRepository media(c);
+  std::set<int64_t> owned;
+  if (!ids.empty()) {
+    std::vector<int64_t> valid;
+    for (int64_t id : ids) {
+      if (valid_id(id)) valid.push_back(id);
+    }
+    if (!valid.empty()) {
+      for (const auto& row : media.owners(valid)) {
+        if (row.user_id == user_id) owned.insert(row.id);
+      }
+    }
+  }
+  for (int64_t id : ids) {
+    if (!owned.count(id)) {
+      throw errors::forbidden("Media " + std::to_string(id) + " not owned by user");
+    }
+  }
+  // A repeated id keeps its last place, as upstream's {id: index} map does.
+  std::vector<int64_t> order;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (std::find(ids.begin() + static_cast<std::ptrdiff_t>(i) + 1, ids.end(), ids[i]) ==
+        ids.end()) {
+      order.push_back(ids[i]);
+    }
+  }
+  db::Transaction tx(c, true);
+  media.replace_order(user_id, order);
+  tx.commit();
 }
 
 bool is_issued_media_name(db::Connection& c, const std::string& name) {

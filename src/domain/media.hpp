@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "db/database.hpp"
+#include "db/media_repository.hpp"
 #include "media/storage.hpp"
 
 namespace carat::domain {
@@ -68,6 +69,20 @@ struct UploadedImage {
 // a failed upload. A storage failure is media::StorageError (503).
 UploadedImage upload_image(media::Storage& storage, const ConnectionSource& db, int64_t user_id,
                            std::string_view data);
+
+// The member's images (upstream 7750a50's GET /api/media/user/images): their order first, then
+// newest first. With local storage an image whose file is gone is left out (the row stays).
+std::vector<db::UserImageRow> user_images(db::Connection& c, media::Storage& storage,
+                                          int64_t user_id);
+
+// DELETE /api/media/{id}: 404 "Media not found", 403 "Forbidden" (not the owner), 409 while a
+// post uses it; then the row, and after the commit the stored file (best effort).
+void delete_user_image(db::Connection& c, media::Storage& storage, int64_t user_id,
+                       int64_t media_id);
+
+// PUT /api/media/user/images/order: every id must be the member's (403 "Media <id> not owned
+// by user"); a repeated id keeps its last place.
+void save_image_order(db::Connection& c, int64_t user_id, const std::vector<int64_t>& ids);
 
 // S3 mode serves only names the service issued (a media_assets row has the url).
 bool is_issued_media_name(db::Connection& c, const std::string& name);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/point_events_repository.hpp"
+#include "db/users_repository.hpp"
 #include "domain/ids.hpp"
 #include "domain/media.hpp"
 #include "domain/notifications.hpp"
@@ -122,8 +123,9 @@ Post written_post(db::PostsRepository& posts, int64_t post_id) {
 }  // namespace
 
 std::vector<Post> list_posts(db::Connection& c, const PostListQuery& q) {
-  auto rows = db::PostsRepository(c).list(
-      {q.caller, q.limit, q.offset, q.sort, q.category, q.visibility, q.since});
+  auto rows = db::PostsRepository(c).list({q.caller, q.limit, q.offset, q.sort, q.category,
+                                           q.visibility, q.since, q.post_type, q.status, q.slug,
+                                           q.subcategory});
   std::vector<Post> posts;
   posts.reserve(rows.size());
   for (auto& row : rows) posts.push_back(from_row(std::move(row)));
@@ -254,17 +256,24 @@ void delete_post(db::Connection& c, media::Storage& storage, const User& user, i
   if (media_id) delete_media_asset_if_orphaned(c, storage, *media_id);
 }
 
-LikeResult toggle_like(db::Connection& c, const User& user, int64_t post_id) {
+LikeResult like_post(db::Connection& c, const User& user, int64_t post_id, LikeAction action) {
   if (!valid_id(post_id)) throw errors::not_found("Post not found");
   db::PostsRepository posts(c);
   db::Transaction tx(c, true);
-  auto author = posts.visible_author(user.id, post_id);
+  const auto author = posts.visible_author(user.id, post_id);
   if (!author) throw errors::not_found("Post not found");
+  // Taking a like back stays possible on one's own post (a like from before the rule).
+  if (*author == user.id && action != LikeAction::kRemove) {
+    throw errors::bad_request("Cannot like your own post");
+  }
   LikeResult result;
-  if (!posts.remove_like(user.id, post_id)) {
-    // A concurrent insert that won the race also means "liked".
-    result.liked = true;
+  db::UsersRepository users(c);
+  const bool removed = action != LikeAction::kAdd && posts.remove_like(user.id, post_id);
+  if (removed) users.add_carats(*author, -1);
+  if (action == LikeAction::kAdd || (action == LikeAction::kToggle && !removed)) {
+    result.liked = true;  // also when a concurrent request inserted it first
     if (auto reaction_id = posts.add_like(user.id, post_id)) {
+      users.add_carats(*author, 1);
       notify_reaction(c, *author, user, post_id, *reaction_id, "like");
     }
   }

@@ -50,6 +50,8 @@ struct PostListQuery {
   std::optional<std::string> category;
   std::optional<std::string> visibility;
   std::optional<timeutil::Micros> since;
+  // Equality filters of upstream 7750a50's blog and category pages.
+  std::optional<std::string> post_type, status, slug, subcategory;
 };
 
 // A page of posts visible to the caller (one SQL statement).
@@ -108,9 +110,12 @@ struct LikeResult {
   bool liked = false;
   int64_t like_count = 0;
 };
-// api.md §5.6: toggles the caller's like of a post they can see (404 otherwise); a new like
-// notifies the author.
-LikeResult toggle_like(db::Connection& c, const User& user, int64_t post_id);
+// The like of a post by `user` (api.md §5.6 and upstream 7750a50): 404 unless the user can see
+// the post; liking one's own post is refused (400 "Cannot like your own post"). A new like
+// notifies the author and gives them a carat (users.carats); taking it back removes one.
+// kToggle switches it, kAdd and kRemove are idempotent (PUT / DELETE .../like). One transaction.
+enum class LikeAction { kToggle, kAdd, kRemove };
+LikeResult like_post(db::Connection& c, const User& user, int64_t post_id, LikeAction action);
 
 // Blog slug from a title (api.md §5.2 step 1), without the collision suffix.
 std::string slugify(std::string_view title);

@@ -1,5 +1,6 @@
 #include "domain/users.hpp"
 
+#include "db/matching_repository.hpp"
 #include "db/users_repository.hpp"
 #include "domain/ids.hpp"
 #include "domain/profiles.hpp"
@@ -19,6 +20,11 @@ User from_row(db::UserRow row) {
   u.created_at = std::move(row.created_at);
   u.updated_at = std::move(row.updated_at);
   u.password_hash = std::move(row.password_hash);
+  u.phone_number = std::move(row.phone_number);
+  u.real_name = std::move(row.real_name);
+  u.is_verified = row.is_verified.value_or(false);
+  u.two_factor_enabled = row.two_factor_enabled.value_or(false);
+  u.carats = row.carats;
   return u;
 }
 
@@ -56,9 +62,10 @@ User register_user(db::Connection& c, const Registration& r) {
   db::Transaction tx(c, true);
   if (users.email_taken(r.email)) throw errors::bad_request("Email already registered");
   try {
-    User user =
-        from_row(users.insert({r.email, r.password_hash, r.display_name, r.membership_type, true}));
+    User user = from_row(users.insert(
+        {r.email, r.password_hash, r.display_name, r.membership_type, true, r.phone_number}));
     create_default_profile(c, user.id);
+    db::MatchingRepository(c).insert_default_profile(user.id);
     tx.commit();
     return user;
   } catch (const db::DbError& e) {
@@ -73,6 +80,16 @@ User update_display_name(db::Connection& c, const User& user, const std::string&
   auto row = db::UsersRepository(c).update_display_name(user.id, name);
   if (!row) throw errors::unauthorized("Could not validate credentials");
   return from_row(std::move(*row));
+}
+
+UserStats user_stats(db::Connection& c, const User& user) {
+  const auto row = db::UsersRepository(c).stats(user.id);
+  return {row.posts_count, row.likes_received, row.likes_received + row.posts_count * 5};
+}
+
+UserCounts user_counts(db::Connection& c) {
+  const auto row = db::UsersRepository(c).counts();
+  return {row.total_users, row.active_users};
 }
 
 }  // namespace carat::domain

@@ -20,6 +20,11 @@ struct User {
   std::optional<timeutil::Timestamp> created_at;
   std::optional<timeutil::Timestamp> updated_at;
   std::optional<std::string> password_hash;
+  std::optional<std::string> phone_number;
+  std::optional<std::string> real_name;
+  bool is_verified = false;         // NULL read as false
+  bool two_factor_enabled = false;  // NULL read as false
+  int64_t carats = 0;               // likes received on the member's posts (upstream 7750a50)
 
   bool is_admin() const { return membership_type == "admin"; }
 };
@@ -36,12 +41,27 @@ struct Registration {
   std::string password_hash;
   std::string display_name;
   std::string membership_type;
+  std::optional<std::string> phone_number;
 };
-// One transaction: the e-mail is free (case-insensitively), the user row, its default profile.
-// 400 "Email already registered" when it is taken, also by a concurrent registration.
+// One transaction: the e-mail is free (case-insensitively), the user row, its default profile
+// and its matching profile (as upstream 7750a50 registers). 400 "Email already registered" when
+// it is taken, also by a concurrent registration.
 User register_user(db::Connection& c, const Registration& r);
 
 // The new display name; 401 when the user vanished meanwhile.
 User update_display_name(db::Connection& c, const User& user, const std::string& name);
+
+struct UserStats {
+  int64_t posts_count = 0;
+  int64_t likes_received = 0;
+  int64_t total_points = 0;  // a point per like received, five per post (upstream's rule)
+};
+UserStats user_stats(db::Connection& c, const User& user);
+
+struct UserCounts {
+  int64_t total_users = 0;
+  int64_t active_users = 0;
+};
+UserCounts user_counts(db::Connection& c);
 
 }  // namespace carat::domain

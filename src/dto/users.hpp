@@ -86,4 +86,25 @@ inline std::string token_json(const std::string& access_token) {
   return w.take();
 }
 
+// {"posts_count", "likes_received", "total_points"} (upstream 7750a50).
+inline std::string user_stats_json(const domain::UserStats& s) {
+  JsonWriter w;
+  w.begin_object()
+      .field("posts_count", s.posts_count)
+      .field("likes_received", s.likes_received)
+      .field("total_points", s.total_points)
+      .end_object();
+  return w.take();
+}
+
+// {"total_users", "active_users"} (upstream 7750a50's admin stats).
+inline std::string user_counts_json(const domain::UserCounts& c) {
+  JsonWriter w;
+  w.begin_object()
+      .field("total_users", c.total_users)
+      .field("active_users", c.active_users)
+      .end_object();
+  return w.take();
+}
+
 }  // namespace carat::dto

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "domain/email.hpp"
 #include "util/json_writer.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -135,6 +136,21 @@ void Validator::value_error(Loc loc, const std::string& message, const Json& inp
 
 void Validator::throw_if_errors() {
   if (!items_.empty()) throw errors::ValidationError(std::move(items_));
+}
+
+Field<std::string> Validator::email(const Json& obj, std::string_view key, bool required,
+                                   bool nullable) {
+  auto f = str(obj, key, {.required = required, .nullable = nullable, .trim = true, .max_len = 254});
+  if (!f.has_value()) return f;
+  std::string reason;
+  if (auto normalized = domain::normalize_email(f.value, reason)) {
+    f.value = std::move(*normalized);
+    return f;
+  }
+  add("value_error", loc(key), "value is not a valid email address: " + reason,
+      input_json(obj[std::string(key)]), "{\"reason\":" + json_quote(reason) + "}");
+  f.present = false;
+  return f;
 }
 
 Field<std::string> Validator::str(const Json& obj, std::string_view key, const StrRule& rule) {

@@ -77,6 +77,9 @@ class Validator {
   // A datetime of api.md §1.3 (string forms or unix seconds), nullable.
   Field<int64_t> datetime(const Json& obj, std::string_view key);
   Field<bool> boolean(const Json& obj, std::string_view key, bool required, bool nullable);
+  // An e-mail address (api.md §3.1), trimmed, at most 254 characters, normalized by
+  // domain::normalize_email; an invalid one is a value_error with the reason.
+  Field<std::string> email(const Json& obj, std::string_view key, bool required, bool nullable);
   Field<std::string> enumeration(const Json& obj, std::string_view key,
                                  std::initializer_list<std::string_view> values, bool required,
                                  bool nullable);

@@ -1,7 +1,6 @@
 // /api/auth: register, token/login, me, admin lists (api.md §3).
 #include "auth/jwt.hpp"
 #include "auth/password.hpp"
-#include "domain/email.hpp"
 #include "domain/posts.hpp"
 #include "domain/users.hpp"
 #include "dto/posts.hpp"
@@ -20,23 +19,14 @@ namespace {
 http::Response register_user(RequestContext& ctx) {
   const auto& body = ctx.json_object();
   dto::Validator v;
-  auto email = v.str(body, "email", {.required = true, .trim = true, .max_len = 254});
-  std::string normalized;
-  if (email.has_value()) {
-    std::string reason;
-    if (auto n = domain::normalize_email(email.value, reason)) {
-      normalized = *n;
-    } else {
-      v.add("value_error", {std::string("body"), std::string("email")},
-            "value is not a valid email address: " + reason, dto::input_json(body["email"]),
-            "{\"reason\":" + dto::json_quote(reason) + "}");
-    }
-  }
+  auto email = v.email(body, "email", true, false);
   auto password = v.str(
       body, "password",
       {.required = true, .min_len = 8, .nul_message = "password must not contain NUL characters"});
   auto display_name =
       v.str(body, "display_name", {.required = true, .trim = true, .min_len = 1, .max_len = 100});
+  // Stored on the user as upstream 7750a50 does; "" means none.
+  auto phone = v.str(body, "phone_number", {.nullable = true, .trim = true, .max_len = 20});
   v.throw_if_errors();
 
   // Hash before taking a connection: bcrypt is the slow part and needs no database.
@@ -44,8 +34,11 @@ http::Response register_user(RequestContext& ctx) {
       ctx.app.hasher.run([pw = password.value, cost = ctx.app.config.bcrypt_cost] {
         return auth::hash_password(pw, cost);
       });
-  const auto user = domain::register_user(
-      ctx.db(), {normalized, hash, display_name.value, ctx.app.config.default_membership_type});
+  std::optional<std::string> phone_number = phone.opt();
+  if (phone_number && phone_number->empty()) phone_number.reset();
+  const auto user = domain::register_user(ctx.db(), {email.value, hash, display_name.value,
+                                                     ctx.app.config.default_membership_type,
+                                                     std::move(phone_number)});
   return json(dto::user_json(user));
 }
 
@@ -91,6 +84,38 @@ http::Response admin_posts(RequestContext& ctx) {
   return json(dto::raw_posts_json(domain::all_posts_raw(ctx.db())));
 }
 
+http::Response admin_stats(RequestContext& ctx) {
+  ctx.require_admin();
+  return json(dto::user_counts_json(domain::user_counts(ctx.db())));
+}
+
+// Phone verification (upstream 7750a50): SMS is a stub upstream, and without PHONE_AUTH_ENABLED
+// every call answers 501 once its body is valid. Served the same way (head.md).
+http::Response phone_not_enabled(RequestContext& ctx, std::initializer_list<const char*> fields,
+                                 bool with_email) {
+  const auto& body = ctx.json_object();
+  dto::Validator v;
+  for (const char* field : fields) {
+    if (with_email && std::string_view(field) == "email") {
+      v.email(body, field, true, false);
+    } else {
+      v.str(body, field, {.required = true});
+    }
+  }
+  v.throw_if_errors();
+  throw errors::ApiError(501, "Phone authentication is not enabled");
+}
+
+http::Response send_verification_code(RequestContext& ctx) {
+  return phone_not_enabled(ctx, {"phone_number"}, false);
+}
+http::Response verify_phone(RequestContext& ctx) {
+  return phone_not_enabled(ctx, {"phone_number", "verification_code"}, false);
+}
+http::Response register_with_phone(RequestContext& ctx) {
+  return phone_not_enabled(ctx, {"phone_number", "email", "password", "display_name"}, true);
+}
+
 std::vector<Endpoint> routes() {
   return {
       {"POST", "/api/auth/register", register_user, {.json_body = true}},
@@ -99,6 +124,10 @@ std::vector<Endpoint> routes() {
       {"GET", "/api/auth/me", me},
       {"GET", "/api/auth/admin/users", admin_users},
       {"GET", "/api/auth/admin/posts", admin_posts},
+      {"GET", "/api/auth/admin/stats", admin_stats},
+      {"POST", "/api/auth/send-verification-code", send_verification_code, {.json_body = true}},
+      {"POST", "/api/auth/verify-phone", verify_phone, {.json_body = true}},
+      {"POST", "/api/auth/register-with-phone", register_with_phone, {.json_body = true}},
   };
 }
 

@@ -8,6 +8,7 @@
 #include "dto/validate.hpp"
 #include "handlers/common.hpp"
 #include "http/form.hpp"
+#include "util/strings.hpp"
 
 namespace carat::handlers {
 
@@ -135,9 +136,51 @@ http::Response serve(RequestContext& ctx) {
   return ctx.app.storage.is_remote() ? serve_remote(ctx, name) : serve_local(ctx, name);
 }
 
+http::Response list_user_images(RequestContext& ctx) {
+  const auto& user = ctx.require_user();
+  return json(dto::user_images_json(domain::user_images(ctx.db(), ctx.app.storage, user.id)));
+}
+
+http::Response delete_image(RequestContext& ctx) {
+  const auto& user = ctx.require_user();
+  const int64_t id = ctx.path_id("media_id");
+  domain::delete_user_image(ctx.db(), ctx.app.storage, user.id, id);
+  return json(dto::status_json("deleted"));
+}
+
+// {"order": [id, ...]}: upstream keeps the ids that are written with digits only (numbers or
+// strings) and ignores the rest.
+http::Response save_order(RequestContext& ctx) {
+  const auto& user = ctx.require_user();
+  const auto& body = ctx.json_object(RequestContext::kNotADict);
+  const auto it = body.find("order");
+  if (it == body.end() || !it->is_array()) throw errors::bad_request("order must be a list");
+  std::vector<int64_t> ids;
+  for (const auto& item : *it) {
+    std::string digits;
+    if (item.is_number_unsigned() || (item.is_number_integer() && item.get<int64_t>() >= 0)) {
+      digits = std::to_string(item.get<int64_t>());
+    } else if (item.is_string()) {
+      digits = item.get<std::string>();
+    }
+    const bool all_digits =
+        !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos;
+    if (!all_digits) continue;
+    auto id = text::parse_int64(digits);
+    // An id beyond 64 bits names nothing the member owns.
+    if (!id) throw errors::forbidden("Media " + digits + " not owned by user");
+    ids.push_back(*id);
+  }
+  domain::save_image_order(ctx.db(), user.id, ids);
+  return json(dto::status_json("ok"));
+}
+
 std::vector<Endpoint> routes() {
   return {
       {"POST", "/api/media/upload", upload, {.body_limit = domain::kUploadBodyLimit}},
+      {"GET", "/api/media/user/images", list_user_images},
+      {"PUT", "/api/media/user/images/order", save_order, {.json_body = true}},
+      {"DELETE", "/api/media/{media_id}", delete_image},
       // Blocking file I/O or a database lookup: the worker pool, never the I/O thread.
       {"GET", "/media/{name}", serve},
   };

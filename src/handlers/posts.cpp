@@ -108,6 +108,15 @@ http::Response list_posts(RequestContext& ctx) {
   if (range == "24h") lq.since = timeutil::now_micros() - 24 * kHour;
   if (range == "7d") lq.since = timeutil::now_micros() - 7 * 24 * kHour;
   if (range == "30d") lq.since = timeutil::now_micros() - 30 * 24 * kHour;
+  // Upstream 7750a50's blog and category pages filter on these columns; empty means no filter.
+  auto column_filter = [&](const char* name) {
+    auto value = ctx.query(name);
+    return value && !value->empty() ? value : std::nullopt;
+  };
+  lq.post_type = column_filter("post_type");
+  lq.status = column_filter("status");
+  lq.slug = column_filter("slug");
+  lq.subcategory = column_filter("subcategory");
 
   lq.caller = caller_id(ctx);
   return json(dto::posts_json(domain::list_posts(ctx.db(), lq)));
@@ -155,11 +164,15 @@ http::Response delete_post(RequestContext& ctx) {
   return json(dto::message_json("Post deleted successfully"));
 }
 
-http::Response like_post(RequestContext& ctx) {
+http::Response like(RequestContext& ctx, domain::LikeAction action) {
   const auto& user = ctx.require_user();
   const int64_t id = ctx.path_id("post_id");
-  return json(dto::like_json(domain::toggle_like(ctx.db(), user, id)));
+  return json(dto::like_json(domain::like_post(ctx.db(), user, id, action)));
 }
+
+http::Response toggle_like(RequestContext& ctx) { return like(ctx, domain::LikeAction::kToggle); }
+http::Response add_like(RequestContext& ctx) { return like(ctx, domain::LikeAction::kAdd); }
+http::Response remove_like(RequestContext& ctx) { return like(ctx, domain::LikeAction::kRemove); }
 
 http::Response category_posts(RequestContext& ctx) {
   QueryReader q(ctx);
@@ -179,7 +192,9 @@ std::vector<Endpoint> routes() {
       {"GET", "/api/posts/{post_id}", get_post},
       {"PUT", "/api/posts/{post_id}", update_post, {.json_body = true}},
       {"DELETE", "/api/posts/{post_id}", delete_post},
-      {"POST", "/api/posts/{post_id}/like", like_post},
+      {"POST", "/api/posts/{post_id}/like", toggle_like},
+      {"PUT", "/api/posts/{post_id}/like", add_like},
+      {"DELETE", "/api/posts/{post_id}/like", remove_like},
       {"GET", "/api/categories/{name}/posts", category_posts},
   };
 }

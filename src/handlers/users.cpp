@@ -21,6 +21,10 @@ http::Response put_me(RequestContext& ctx) {
   return json(dto::user_json(domain::update_display_name(ctx.db(), user, name.value)));
 }
 
+http::Response get_stats(RequestContext& ctx) {
+  return json(dto::user_stats_json(domain::user_stats(ctx.db(), ctx.require_user())));
+}
+
 http::Response get_user(RequestContext& ctx) {
   const int64_t id = ctx.path_id("user_id");
   const auto* caller = ctx.optional_user();
@@ -37,6 +41,7 @@ std::vector<Endpoint> routes() {
   return {
       {"GET", "/api/users/me", get_me},
       {"PUT", "/api/users/me", put_me, {.json_body = true}},
+      {"GET", "/api/users/me/stats", get_stats},
       {"GET", "/api/users/{user_id}", get_user},
   };
 }

@@ -91,7 +91,8 @@ TEST_F(Notifications, OwnActionsAndNonPostReactionsNotifyNobody) {
   auto owner = make_user(c, "Owner");
   auto other = make_user(c, "Other");
   const int64_t post = create_post(c, owner);
-  ASSERT_EQ(c.post("/api/posts/" + qs(post) + "/like", "", "", owner.auth()).status, 200);
+  // head.md: upstream 7750a50 refuses likes of one's own post, so they notify nobody either.
+  ASSERT_EQ(c.post("/api/posts/" + qs(post) + "/like", "", "", owner.auth()).status, 400);
   ASSERT_EQ(c.post_json("/api/posts/" + qs(post) + "/comments",
                         {{"authorName", "me"}, {"body", "self"}}, owner.auth())
                 .status,

@@ -209,7 +209,8 @@ TEST(OpenApi, OperationsAreComplete) {
       EXPECT_TRUE(ids.insert(op["operationId"].get<std::string>()).second) << where;
       EXPECT_TRUE(op.contains("summary")) << where;
       ASSERT_TRUE(op.contains("responses")) << where;
-      EXPECT_TRUE(op["responses"].contains("200")) << where;
+      // A stub of upstream's that never succeeds (phone verification) documents its 501 instead.
+      EXPECT_TRUE(op["responses"].contains("200") || op["responses"].contains("501")) << where;
 
       std::set<std::string> declared;
       bool has_input = op.contains("requestBody");
@@ -229,7 +230,10 @@ TEST(OpenApi, OperationsAreComplete) {
       }
       if (protected_op) {
         EXPECT_TRUE(op["responses"].contains("401")) << where;
-        EXPECT_TRUE(op["responses"].contains("400")) << where << ": Inactive user";
+        // The account endpoints also serve deactivated members (x-allows-inactive).
+        if (!op.value("x-allows-inactive", false)) {
+          EXPECT_TRUE(op["responses"].contains("400")) << where << ": Inactive user";
+        }
       }
     }
   }
