@@ -157,6 +157,15 @@ def compare(step, head, carat_status, carat_parsed):
     return problems
 
 
+def write_fixture(name, records):
+    """One step per line, so a re-recording shows as a readable diff."""
+    lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records]
+    with open(os.path.join(FIXTURES, name + ".json"), "w") as f:
+        f.write('{"upstream": "%s", "scenario": "%s", "steps": [\n' % (harness.HEAD_COMMIT, name))
+        f.write(",\n".join(lines))
+        f.write("\n]}\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--carat", required=True, help="the carat binary")
@@ -229,10 +238,7 @@ def main():
                             passed += 1
                             print(f"ok   - {label}")
                     if live and args.record:
-                        with open(os.path.join(FIXTURES, name + ".json"), "w") as f:
-                            json.dump({"upstream": harness.HEAD_COMMIT, "scenario": name,
-                                       "steps": records}, f, indent=1, ensure_ascii=False)
-                            f.write("\n")
+                        write_fixture(name, records)
                 finally:
                     carat.stop()
                     if head_server:
