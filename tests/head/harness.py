@@ -200,6 +200,16 @@ def head_env(database_url, shims, workdir, port=None):
     return env
 
 
+LOOKUP_SEEDS = {
+    "orientations": ["unspecified", "heterosexual", "gay", "lesbian", "bisexual", "pansexual",
+                     "asexual", "demisexual", "queer", "questioning"],
+    "genders": ["unspecified", "male", "female", "non-binary", "genderfluid", "agender",
+                "transgender", "genderqueer", "two-spirit", "other"],
+    "pronouns": ["unspecified", "he/him", "she/her", "they/them", "xe/xir", "ze/zir", "it/its",
+                 "any pronouns", "ask me", "no pronouns"],
+}
+
+
 def create_head_schema(backend, shims, workdir, database_url):
     """HEAD's own database: its models' create_all, stamped with its Alembic head."""
     code = ("from app.database import Base, engine\nimport app.models\n"
@@ -208,7 +218,15 @@ def create_head_schema(backend, shims, workdir, database_url):
             "with engine.begin() as c:\n"
             "    c.execute(text('CREATE TABLE IF NOT EXISTS alembic_version (version_num "
             "VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))'))\n"
-            "    c.execute(text(\"INSERT INTO alembic_version VALUES ('add_carats_001')\"))\n")
+            "    c.execute(text(\"INSERT INTO alembic_version VALUES ('add_carats_001')\"))\n"
+            # The lookup rows every production database holds (schema.md §4): registration
+            # points new profiles at id 1.
+            "    for t, names in " + repr(LOOKUP_SEEDS) + ".items():\n"
+            "        for i, n in enumerate(names, 1):\n"
+            "            c.execute(text(f'INSERT INTO {t} (id, name) VALUES (:i, :n)'), "
+            "{'i': i, 'n': n})\n"
+            "        c.execute(text(f\"SELECT setval(pg_get_serial_sequence('{t}', 'id'), "
+            "{len(names)})\"))\n")
     subprocess.run([SYSTEM_PYTHON, "-c", code], cwd=backend,
                    env=head_env(database_url, shims, workdir), check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
