@@ -7,7 +7,7 @@
 #include "dto/account.hpp"
 #include "dto/validate.hpp"
 #include "handlers/common.hpp"
-#include "observability/metrics.hpp"
+#include "handlers/login_guard.hpp"
 #include "util/strings.hpp"
 
 namespace carat::handlers {
@@ -102,21 +102,18 @@ http::Response reactivate_account(RequestContext& ctx) {
   const std::string password = password_field(v, *fields, "password").value;
   v.throw_if_errors();
 
-  const std::string throttle_key = text::to_lower_ascii(*email);
-  if (auto retry = ctx.app.login_throttle.retry_after(throttle_key, ctx.req.client_ip)) {
-    ++metrics::global().rate_limited_logins;
-    throw errors::too_many_requests("Too many failed login attempts, try again later", *retry);
-  }
+  const LoginGuard guard(ctx, *email);
+  guard.check();
   auto user = domain::find_user_for_login(ctx.db(), *email);
   if (!user) {
-    ctx.app.login_throttle.record_failure(throttle_key, ctx.req.client_ip);
+    guard.failed();
     throw errors::not_found("ユーザーが見つかりません");
   }
   if (!password_matches(ctx, *user, password)) {
-    ctx.app.login_throttle.record_failure(throttle_key, ctx.req.client_ip);
+    guard.failed();
     throw errors::bad_request("パスワードが正しくありません");
   }
-  ctx.app.login_throttle.clear_email(throttle_key);
+  guard.succeeded();
   domain::reactivate_account(ctx.db(), *user);
   return json(dto::message_json("アカウントを再有効化しました"));
 }

@@ -8,7 +8,7 @@
 #include "dto/users.hpp"
 #include "dto/validate.hpp"
 #include "handlers/common.hpp"
-#include "observability/metrics.hpp"
+#include "handlers/login_guard.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -46,11 +46,8 @@ http::Response issue_token(RequestContext& ctx) {
   const auto form = dto::read_token_form(ctx.req.header("content-type").value_or(""), ctx.req.body);
 
   const std::string email(text::trim(form.username));
-  const std::string throttle_key = text::to_lower_ascii(email);
-  if (auto retry = ctx.app.login_throttle.retry_after(throttle_key, ctx.req.client_ip)) {
-    ++metrics::global().rate_limited_logins;
-    throw errors::too_many_requests("Too many failed login attempts, try again later", *retry);
-  }
+  const LoginGuard guard(ctx, email);
+  guard.check();
 
   auto user = domain::find_user_for_login(ctx.db(), email);
   ctx.release_db();
@@ -61,11 +58,11 @@ http::Response issue_token(RequestContext& ctx) {
                                  user ? stored : auth::dummy_hash(ctx.app.config.bcrypt_cost));
   });
   if (!user || !match) {
-    ctx.app.login_throttle.record_failure(throttle_key, ctx.req.client_ip);
+    guard.failed();
     throw errors::unauthorized("Incorrect email or password");
   }
   if (!user->is_active) throw errors::bad_request("Inactive user");
-  ctx.app.login_throttle.clear_email(throttle_key);
+  guard.succeeded();
   ctx.req.user_id = user->id;
 
   const int64_t exp = timeutil::now_seconds() + ctx.app.config.access_token_expire_minutes * 60LL;
