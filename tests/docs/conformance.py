@@ -233,6 +233,48 @@ def scenario(c):
         c.call("DELETE", "/api/posts/{post_id}", f"/api/posts/{post['id']}", token=at)
         c.call("GET", "/api/posts/{post_id}", f"/api/posts/{post['id']}", expect=404)
 
+    # The routes of upstream 7750a50.
+    c.call("GET", "/api/posts", "/api/posts?post_type=blog&status=published&slug=x&subcategory=y",
+           token=at)
+    target = c.call("POST", "/api/posts", token=bt, body={"body": "likeable"})
+    if c.require(target, "POST /api/posts"):
+        lp = f"/api/posts/{target['id']}/like"
+        c.call("PUT", "/api/posts/{post_id}/like", lp, token=at)
+        c.call("DELETE", "/api/posts/{post_id}/like", lp, token=at)
+        c.call("PUT", "/api/posts/{post_id}/like", lp, token=bt, expect=400)
+    c.call("GET", "/api/users/me/stats", token=bt)
+    c.call("GET", "/api/categories")
+    c.call("GET", "/api/categories/{category_slug}", "/api/categories/subculture")
+    c.call("GET", "/api/categories/{category_slug}", "/api/categories/nope", expect=404)
+    c.call("GET", "/api/categories/{category_slug}/subcategories",
+           "/api/categories/board/subcategories")
+    c.call("GET", "/api/account/me", token=at)
+    c.call("PUT", "/api/account/me", body={"real_name": "Alice", "phone_number": "0901"}, token=at)
+    c.call("POST", "/api/account/change-password", token=at, expect=400,
+           body={"current_password": "wrong-pass", "new_password": "another-pass"})
+    c.call("POST", "/api/account/delete", token=bt,
+           body={"password": "s3cret-pass", "confirmation": "DELETE"})
+    c.call("POST", "/api/account/reactivate", body={"email": bob["email"], "password": "s3cret-pass"})
+    c.call("POST", "/api/account/change-password", token=bt,
+           body={"current_password": "s3cret-pass", "new_password": "s3cret-pass-2"})
+    c.call("GET", "/api/billing/status", token=at)
+    c.call("POST", "/api/billing/checkout", token=at)
+    c.call("POST", "/api/auth/send-verification-code", body={"phone_number": "0901"}, expect=501)
+    c.call("POST", "/api/auth/verify-phone", expect=501,
+           body={"phone_number": "0901", "verification_code": "123456"})
+    c.call("POST", "/api/auth/register-with-phone", expect=501,
+           body={"phone_number": "0901", "email": "p@example.com", "password": "s3cret-pass",
+                 "display_name": "P"})
+    c.call("GET", "/api/auth/admin/stats", token=at, expect=403)
+    second = c.call("POST", "/api/media/upload", upload=PNG, token=at)
+    c.call("GET", "/api/media/user/images", token=at)
+    if c.require(media and second, "two uploads"):
+        c.call("PUT", "/api/media/user/images/order", body={"order": [second["id"], media["id"]]},
+               token=at)
+        c.call("DELETE", "/api/media/{media_id}", f"/api/media/{second['id']}", token=bt,
+               expect=403)
+        c.call("DELETE", "/api/media/{media_id}", f"/api/media/{second['id']}", token=at)
+
 
 def main():
     if len(sys.argv) != 2:
