@@ -1,10 +1,10 @@
 #include "db/posts_repository.hpp"
 
 #include <algorithm>
-#include <array>
-#include <deque>
-#include <mutex>
 #include <string>
+#include <utility>
+
+#include "db/statement_cache.hpp"
 
 namespace carat::db {
 
@@ -42,8 +42,11 @@ std::string media_urls(Dialect d) {
 
 // The outer select works on the page `p` chosen by an inner query: counts, the author, the
 // single image, the image list and tourism details are computed for those rows only.
-std::string outer_select(Dialect d) {
+// `caller`: the SQL of the reader's id, for is_liked ("$1", or "0" where nobody reads).
+std::string outer_select(Dialect d, const char* caller = "$1") {
   return std::string("SELECT ") + kPostColumns + ", " + kLikeCount + ", " + kCommentCount +
+         ", EXISTS (SELECT 1 FROM reactions lr WHERE lr.target_type = 'post' AND "
+         "lr.target_id = p.id AND lr.reaction_type = 'like' AND lr.user_id = " + caller + ")" +
          ", m.url, " + media_urls(d) +
          ", u.display_name, t.post_id, t.prefecture, t.event_datetime, t.meet_place, "
          "t.meet_address, t.tour_content, t.fee, t.contact_phone, t.contact_email, t.deadline, "
@@ -155,30 +158,32 @@ class Statements {
  public:
   explicit Statements(Dialect d) : dialect_(d) {
     const std::string tag = d == Dialect::kPostgres ? "pg" : "lite";
-    make(detail_visible, "posts_detail_visible_" + tag,
-         outer_select(d) + "SELECT " + kPostColumns + " FROM posts p WHERE p.id = $2 AND " +
-             kVisible + kOuterJoins);
-    make(
-        detail_any, "posts_detail_any_" + tag,
-        outer_select(d) + "SELECT " + kPostColumns + " FROM posts p WHERE p.id = $1" + kOuterJoins);
-    make(category_items, "posts_category_items_" + tag,
-         std::string("SELECT p.id, p.title, p.body, p.created_at FROM posts p "
-                     "WHERE ") +
-             kVisible + " AND " + category_match(d, 4, 5) + " ORDER BY " + newest_first(d) +
-             ", p.id DESC LIMIT $2 OFFSET $3");
-    make(visible_owner, "posts_visible_owner_" + tag,
-         std::string("SELECT p.user_id FROM posts p WHERE p.id = $2 AND ") + kVisible);
+    detail_visible = texts_.make<PostRow>(
+        "posts_detail_visible_" + tag, outer_select(d) + "SELECT " + kPostColumns +
+                                           " FROM posts p WHERE p.id = $2 AND " + kVisible +
+                                           kOuterJoins);
+    detail_any = texts_.make<PostRow>(
+        "posts_detail_any_" + tag,
+        outer_select(d, "0") + "SELECT " + kPostColumns + " FROM posts p WHERE p.id = $1" +
+            kOuterJoins);
+    category_items = texts_.make<CategoryItemRow>(
+        "posts_category_items_" + tag,
+        std::string("SELECT p.id, p.title, p.body, p.created_at FROM posts p "
+                    "WHERE ") +
+            kVisible + " AND " + category_match(d, 4, 5) + " ORDER BY " + newest_first(d) +
+            ", p.id DESC LIMIT $2 OFFSET $3");
+    visible_owner = texts_.make<Value<int64_t>>(
+        "posts_visible_owner_" + tag,
+        std::string("SELECT p.user_id FROM posts p WHERE p.id = $2 AND ") + kVisible);
   }
   Statements(const Statements&) = delete;
   Statements& operator=(const Statements&) = delete;
 
   const Select<PostRow>& list(const ListShape& shape) const {
     const int index = static_cast<int>(shape.sort) * kFilterSets + filter_set(shape);
-    std::call_once(list_built_[index], [&] {
-      std::lock_guard lock(texts_mutex_);
-      make(list_[index], list_name(dialect_, shape), list_sql(dialect_, shape));
+    return list_.get(index, [&] {
+      return std::pair(list_name(dialect_, shape), list_sql(dialect_, shape));
     });
-    return list_[index];
   }
 
   Select<PostRow> detail_visible, detail_any;
@@ -186,18 +191,9 @@ class Statements {
   Select<Value<int64_t>> visible_owner;
 
  private:
-  // Queries hold views: the texts live here, at addresses a deque never moves.
-  template <class Row>
-  void make(Select<Row>& out, std::string name, std::string text) const {
-    const std::string& n = texts_.emplace_back(std::move(name));
-    const std::string& t = texts_.emplace_back(std::move(text));
-    out = Select<Row>(n, t);
-  }
   Dialect dialect_;
-  mutable std::array<Select<PostRow>, kSorts * kFilterSets> list_;
-  mutable std::array<std::once_flag, kSorts * kFilterSets> list_built_;
-  mutable std::mutex texts_mutex_;  // list statements are built on request threads
-  mutable std::deque<std::string> texts_;
+  StatementTexts texts_;
+  ShapedStatements<PostRow, kSorts * kFilterSets> list_;
 };
 
 const Statements& statements(Dialect d) {

@@ -66,6 +66,7 @@ struct PostRow {
   RawPostRow post;
   int64_t like_count = 0;
   int64_t comment_count = 0;
+  bool is_liked = false;  // by the reader (false for anonymous readers)
   std::optional<std::string> media_url;        // the single image (posts.media_id)
   std::optional<std::string> media_urls_json;  // JSON array of post_media urls, in order
   std::optional<std::string> user_display_name;

@@ -52,6 +52,7 @@ Post from_row(db::PostRow row) {
   p.updated_at = std::move(raw.updated_at);
   p.like_count = row.like_count;
   p.comment_count = row.comment_count;
+  p.is_liked = row.is_liked;
   p.user_display_name = std::move(row.user_display_name);
   return p;
 }

@@ -38,6 +38,8 @@ struct Post {
   int64_t like_count = 0;
   int64_t comment_count = 0;
   std::optional<std::string> user_display_name;
+  // The reader likes it (upstream 7750a50's client shows its like button from this).
+  bool is_liked = false;
 };
 
 using PostSort = db::posts_sql::Sort;

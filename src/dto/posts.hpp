@@ -78,6 +78,7 @@ inline void write_post_out(JsonWriter& w, const domain::Post& p) {
   w.field("like_count", p.like_count);
   w.field("comment_count", p.comment_count);
   w.field("user_display_name", p.user_display_name);
+  w.field("is_liked", p.is_liked);
   w.end_object();
 }
 

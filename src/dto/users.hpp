@@ -11,14 +11,18 @@
 
 namespace carat::dto {
 
-inline void write_user_out(JsonWriter& w, const domain::User& u) {
-  w.begin_object();
+inline void write_user_fields(JsonWriter& w, const domain::User& u) {
   w.field("email", u.email);
   w.field("display_name", u.display_name);
   w.field("id", u.id);
   w.field("membership_type", u.membership_type);
   w.field("is_active", u.is_active);
   w.field("created_at", u.created_at);
+}
+
+inline void write_user_out(JsonWriter& w, const domain::User& u) {
+  w.begin_object();
+  write_user_fields(w, u);
   w.end_object();
 }
 
@@ -64,6 +68,16 @@ inline void write_profile_out(JsonWriter& w, const domain::Profile& p, bool mask
 }
 
 inline std::string user_json(const domain::User& u) { return object_json(u, write_user_out); }
+
+// GET /api/auth/me: UserOut, then the caller's phone number and real name, which upstream
+// 7750a50's account page fills its form from (its own backend leaves them out).
+inline std::string me_json(const domain::User& u) {
+  JsonWriter w;
+  w.begin_object();
+  write_user_fields(w, u);
+  w.field("phone_number", u.phone_number).field("real_name", u.real_name).end_object();
+  return w.take();
+}
 
 inline std::string public_user_json(const domain::User& u) {
   return object_json(u, write_public_user_out);

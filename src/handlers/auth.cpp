@@ -69,7 +69,7 @@ http::Response issue_token(RequestContext& ctx) {
   return json(dto::token_json(auth::create_token(user->email, exp, ctx.app.config.secret_key)));
 }
 
-http::Response me(RequestContext& ctx) { return json(dto::user_json(ctx.require_user())); }
+http::Response me(RequestContext& ctx) { return json(dto::me_json(ctx.require_user())); }
 
 http::Response admin_users(RequestContext& ctx) {
   ctx.require_admin();

@@ -46,6 +46,14 @@ TEST_F(Head, RegistrationStoresThePhoneNumberAndCreatesTheMatchingProfile) {
   EXPECT_EQ(c.post_json("/api/auth/register", with_phone(unique_email("p"), std::string(21, '1')))
                 .status,
             422);
+  // The account page fills its form from /api/auth/me.
+  const std::string token = login(c, email, "password123");
+  auto me = c.get("/api/auth/me", {{"Authorization", "Bearer " + token}});
+  ASSERT_NO_FATAL_FAILURE(expect_key_order(me.body, {"email", "display_name", "id",
+                                                     "membership_type", "is_active", "created_at",
+                                                     "phone_number", "real_name"}));
+  EXPECT_EQ(me.json()["phone_number"], "09012345678");
+  EXPECT_TRUE(me.json()["real_name"].is_null());
   // Without a phone number (the 6d9d815 client) nothing changes.
   auto plain = make_user(c);
   EXPECT_EQ(db().text("SELECT phone_number FROM users WHERE id = " + qs(plain.id)), "");
@@ -265,6 +273,20 @@ TEST_F(Head, LikesAreCaratsAndOwnPostsCannotBeLiked) {
   EXPECT_EQ(c.put("/api/posts/999999999/like", "", "application/json", fan.auth()).status, 404);
 
   c.put(like, "", "application/json", fan.auth());
+  // is_liked: what upstream 7750a50's like button reads, per caller, on the list and the detail.
+  auto liked_in_list = [&](const Headers& auth) {
+    auto list = c.get("/api/posts?limit=100", auth);
+    for (const auto& p : list.json())
+      if (p["id"] == post) return p["is_liked"];
+    return Json("<missing>");
+  };
+  EXPECT_EQ(liked_in_list(fan.auth()), true);
+  EXPECT_EQ(liked_in_list(author.auth()), false);
+  EXPECT_EQ(liked_in_list({}), false);
+  EXPECT_EQ(c.get("/api/posts/" + qs(post), fan.auth()).json()["is_liked"], true);
+  EXPECT_EQ(c.get("/api/posts/" + qs(post), author.auth()).json()["is_liked"], false);
+  EXPECT_EQ(c.get("/api/posts/" + qs(post)).json()["is_liked"], false);
+
   auto stats = c.get("/api/users/me/stats", author.auth());
   ASSERT_EQ(stats.status, 200) << stats.body;
   EXPECT_EQ(stats.json(), Json({{"posts_count", 1}, {"likes_received", 1}, {"total_points", 6}}));

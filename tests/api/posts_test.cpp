@@ -37,7 +37,7 @@ TEST_F(Posts, CreateAndReadBackWithTheContractShape) {
       "title",   "body",         "visibility", "youtube_url", "media_id",   "category",
       "subcategory", "post_type", "slug",      "status",      "og_image_url", "excerpt",
       "id",      "user_id",      "media_url",  "media_urls",  "tourism_details", "created_at",
-      "updated_at", "like_count", "comment_count", "user_display_name"};
+      "updated_at", "like_count", "comment_count", "user_display_name", "is_liked"};
   ASSERT_NO_FATAL_FAILURE(expect_key_order(r.body, keys));
   EXPECT_EQ(p["user_id"], u.id);
   EXPECT_EQ(p["post_type"], "post");
