@@ -4,9 +4,10 @@
 #include <atomic>
 #include <string>
 
-#include "auth/login_throttle.hpp"
 #include "config/config.hpp"
 #include "db/database.hpp"
+#include "domain/login_throttle.hpp"
+#include "live/chat_hub.hpp"
 #include "media/storage.hpp"
 #include "util/executor.hpp"
 
@@ -16,8 +17,9 @@ struct App {
   const config::Config& config;
   db::Pool& pool;
   Executor& hasher;  // bcrypt runs here, never on the I/O or handler threads' critical path
-  auth::LoginThrottle& login_throttle;
+  domain::LoginThrottle& login_throttle;
   media::Storage& storage;
+  live::ChatHub& chat_hub;  // chat sockets and the live delivery of messages (live/)
   std::string version;
   std::atomic<bool> draining{false};
 };

@@ -58,9 +58,17 @@ const nlohmann::json& RequestContext::json_object(const NotAnObject& not_object)
   return j;
 }
 
+void RequestContext::accept_query_token(std::string_view name) {
+  auto token = query(name);
+  if (token && !token->empty()) query_token_ = std::move(token);
+}
+
 std::optional<std::string_view> RequestContext::bearer_token() const {
   auto h = req.header("authorization");
-  if (!h) return std::nullopt;
+  if (!h) {
+    if (query_token_) return std::string_view(*query_token_);
+    return std::nullopt;
+  }
   const std::string_view v = *h;
   const size_t space = v.find(' ');
   if (space == std::string_view::npos) return std::nullopt;
@@ -104,6 +112,15 @@ const domain::User& RequestContext::require_account_holder() {
 const domain::User& RequestContext::require_admin() {
   const auto& u = require_user();
   if (!u.is_admin()) throw errors::forbidden("Admin privileges required");
+  return u;
+}
+
+const domain::User& RequestContext::require_premium() {
+  const auto& u = require_user();
+  if (u.membership_type != "premium") {
+    throw errors::forbidden("premium_required")
+        .with_body(R"({"detail":{"error":"premium_required"}})");
+  }
   return u;
 }
 

@@ -54,6 +54,13 @@ class RequestContext {
   const domain::User& require_account_holder();
   // Admin endpoints: as require_user, then 403.
   const domain::User& require_admin();
+  // Matching (upstream 7750a50): as require_user, then 403 {"detail":{"error":
+  // "premium_required"}} for members who are not premium.
+  const domain::User& require_premium();
+
+  // Lets the token come from the query parameter `name` when there is no Authorization header
+  // (a browser's WebSocket cannot send one). Never logged: the access log has the path only.
+  void accept_query_token(std::string_view name);
 
   // Query parameters (last occurrence wins), percent-decoded.
   std::optional<std::string> query(std::string_view name);
@@ -77,6 +84,7 @@ class RequestContext {
 
   std::optional<db::Lease> lease_;
   std::optional<nlohmann::json> body_;
+  std::optional<std::string> query_token_;
   Auth auth_ = Auth::kUnresolved;
   std::optional<domain::User> user_;  // set when auth_ is kOk or kInactive
   bool query_parsed_ = false;

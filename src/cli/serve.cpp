@@ -82,8 +82,20 @@ int serve() {
   // every other request (health checks included) stays where it was.
   Executor hasher("carat-bcrypt", cfg->effective_bcrypt_threads(),
                   static_cast<size_t>(cfg->bcrypt_queue_limit), /*nice_increment=*/19);
-  auth::LoginThrottle throttle(cfg->login_max_failures_per_email, cfg->login_max_failures_per_ip);
-  App app{*cfg, pool, hasher, throttle, *storage, service_version()};
+  const auto throttle = domain::make_login_throttle(
+      cfg->database.kind == config::DatabaseUrl::Kind::kPostgres ? db::Dialect::kPostgres
+                                                                 : db::Dialect::kSqlite,
+      cfg->login_max_failures_per_email, cfg->login_max_failures_per_ip);
+  // Live chat: one delivery thread; on PostgreSQL one listening session outside the pool tells
+  // this replica about the messages stored through any replica.
+  Executor delivery("carat-live", 1, 65536);
+  live::ChatHub chat_hub(pool, delivery, workers,
+                         cfg->database.kind == config::DatabaseUrl::Kind::kPostgres);
+  auto listener = db::make_listener(
+      cfg->database, domain::kChatChannel,
+      [&chat_hub](const std::string& payload) { chat_hub.notified(payload); },
+      [&chat_hub] { chat_hub.catch_up(); });
+  App app{*cfg, pool, hasher, *throttle, *storage, chat_hub, service_version()};
 
   const http::Router router = app::build_router(app);
   ApiPipeline pipeline(app, router);
@@ -126,7 +138,9 @@ int serve() {
   // run() returns after the drain; wake the signal thread if the stop came from elsewhere.
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  if (listener) listener->stop();
   workers.shutdown();
+  delivery.shutdown();
   hasher.shutdown();
   pool.close();
   log::info("stopped");

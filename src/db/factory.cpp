@@ -15,4 +15,14 @@ std::unique_ptr<Connector> make_connector(const config::DatabaseUrl& url,
   return make_pg_connector(std::move(s));
 }
 
+std::unique_ptr<PgListener> make_listener(const config::DatabaseUrl& url, std::string channel,
+                                          PgListener::OnNotify on_notify,
+                                          PgListener::OnConnected on_connected) {
+  if (url.kind == config::DatabaseUrl::Kind::kSqlite) return nullptr;
+  PgSettings s;
+  s.conninfo = url.conninfo;
+  return std::make_unique<PgListener>(std::move(s), std::move(channel), std::move(on_notify),
+                                      std::move(on_connected));
+}
+
 }  // namespace carat::db

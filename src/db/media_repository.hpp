@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "db/database.hpp"
+#include "db/json_params.hpp"
 #include "db/row.hpp"
 #include "util/time.hpp"
 
@@ -112,10 +113,7 @@ class MediaRepository {
   bool url_exists(const std::string& url) { return exists(c_, media_sql::kExistsByUrl, {url}); }
   // The owners of the existing assets among `ids`.
   std::vector<MediaOwnerRow> owners(const std::vector<int64_t>& ids) {
-    std::string array = "[";
-    for (int64_t id : ids) array += (array.size() > 1 ? "," : "") + std::to_string(id);
-    array += "]";
-    return fetch_all(c_, media_sql::kOwners, {array});
+    return fetch_all(c_, media_sql::kOwners, {json_array(ids)});
   }
   std::optional<MediaAssetRow> by_id(int64_t id) { return fetch_one(c_, media_sql::kById, {id}); }
   bool in_use(int64_t id) { return exists(c_, media_sql::kInUse, {id}); }

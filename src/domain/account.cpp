@@ -6,8 +6,15 @@
 namespace carat::domain {
 
 User update_account(db::Connection& c, const User& user, const AccountUpdate& update) {
-  db::UsersRepository users(c);
   db::Transaction tx(c, true);
+  User updated = update_account_in_transaction(c, user, update);
+  tx.commit();
+  return updated;
+}
+
+User update_account_in_transaction(db::Connection& c, const User& user,
+                                   const AccountUpdate& update) {
+  db::UsersRepository users(c);
   auto current = users.by_id(user.id);
   if (!current) throw errors::unauthorized("Could not validate credentials");
   db::AccountColumns a{current->email, current->display_name, current->phone_number,
@@ -34,7 +41,6 @@ User update_account(db::Connection& c, const User& user, const AccountUpdate& up
   }
   try {
     auto row = users.update_account(user.id, a);
-    tx.commit();
     return *find_user_by_id(c, row->id);
   } catch (const db::DbError& e) {
     // A concurrent change took the address first (the e-mail index is unique).

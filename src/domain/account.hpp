@@ -25,6 +25,10 @@ struct AccountUpdate {
 // Changing the e-mail ends the sessions of the old address (tokens name the e-mail, as
 // upstream's do).
 User update_account(db::Connection& c, const User& user, const AccountUpdate& update);
+// The same inside the caller's transaction (the matching profile form changes the account and
+// the profile at once).
+User update_account_in_transaction(db::Connection& c, const User& user,
+                                   const AccountUpdate& update);
 
 void set_password_hash(db::Connection& c, const User& user, const std::string& hash);
 

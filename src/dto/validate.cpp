@@ -165,34 +165,78 @@ Field<std::string> Validator::str(const Json& obj, std::string_view key, const S
     f.null = true;
     return f;
   }
-  if (!it->is_string()) {
-    add("string_type", loc(key), "Input should be a valid string", input_json(*it));
+  if (auto value = string_value(*it, loc(key), rule)) {
+    f.value = std::move(*value);
+  } else {
     f.present = false;
-    return f;
   }
-  const std::string& raw = it->get_ref<const std::string&>();
+  return f;
+}
+
+std::optional<std::string> Validator::string_value(const Json& v, const Loc& l,
+                                                   const StrRule& rule) {
+  if (!v.is_string()) {
+    add("string_type", l, "Input should be a valid string", input_json(v));
+    return std::nullopt;
+  }
+  const std::string& raw = v.get_ref<const std::string&>();
   std::string value = rule.trim ? std::string(text::trim(raw)) : raw;
   const size_t len = text::code_points(value);
   if (len < rule.min_len) {
-    add("string_too_short", loc(key),
-        "String should have at least " + plural(rule.min_len, "character"), input_json(*it),
+    add("string_too_short", l,
+        "String should have at least " + plural(rule.min_len, "character"), input_json(v),
         "{\"min_length\":" + std::to_string(rule.min_len) + "}");
-    f.present = false;
-    return f;
+    return std::nullopt;
   }
   if (rule.max_len > 0 && len > rule.max_len) {
-    add("string_too_long", loc(key),
-        "String should have at most " + plural(rule.max_len, "character"), input_json(*it),
+    add("string_too_long", l,
+        "String should have at most " + plural(rule.max_len, "character"), input_json(v),
         "{\"max_length\":" + std::to_string(rule.max_len) + "}");
-    f.present = false;
-    return f;
+    return std::nullopt;
   }
   if (text::contains_nul(value)) {
-    value_error(loc(key), rule.nul_message, *it);
-    f.present = false;
+    value_error(l, rule.nul_message, v);
+    return std::nullopt;
+  }
+  return value;
+}
+
+Field<std::vector<std::string>> Validator::str_list(const Json& obj, std::string_view key,
+                                                    bool nullable, const StrRule& item,
+                                                    size_t max_items) {
+  Field<std::vector<std::string>> f;
+  auto it = obj.find(key);
+  if (it == obj.end()) return f;
+  if (it->is_null() && nullable) {
+    f.present = true;
+    f.null = true;
     return f;
   }
-  f.value = std::move(value);
+  if (!it->is_array()) {
+    add("list_type", loc(key), "Input should be a valid list", input_json(*it));
+    return f;
+  }
+  if (it->size() > max_items) {
+    add("too_long", loc(key),
+        "List should have at most " + plural(max_items, "item") + " after validation, not " +
+            std::to_string(it->size()),
+        input_json(*it),
+        "{\"field_type\":\"List\",\"max_length\":" + std::to_string(max_items) +
+            ",\"actual_length\":" + std::to_string(it->size()) + "}");
+    return f;
+  }
+  bool ok = true;
+  int64_t index = 0;
+  for (const auto& element : *it) {
+    Loc item_loc = loc(key);
+    item_loc.emplace_back(index++);
+    if (auto value = string_value(element, item_loc, item)) {
+      f.value.push_back(std::move(*value));
+    } else {
+      ok = false;
+    }
+  }
+  if (ok) f.present = true;
   return f;
 }
 

@@ -84,6 +84,9 @@ class Validator {
                                  std::initializer_list<std::string_view> values, bool required,
                                  bool nullable);
   Field<std::vector<int64_t>> int_list(const Json& obj, std::string_view key, bool nullable);
+  // A list of at most `max_items` strings, each checked by `item` (422 items at [key, index]).
+  Field<std::vector<std::string>> str_list(const Json& obj, std::string_view key, bool nullable,
+                                           const StrRule& item, size_t max_items);
   // A nested object (dict_type when it is not one).
   Field<const Json*> object(const Json& obj, std::string_view key, bool nullable);
 
@@ -95,6 +98,8 @@ class Validator {
   // Scalar coercion of a single JSON value (used by the readers and for nested fields).
   std::optional<int64_t> coerce_int(const Json& v, const Loc& loc);
   std::optional<bool> coerce_bool(const Json& v, const Loc& loc);
+  // A string value at `loc` checked by `rule` (type, length, NUL).
+  std::optional<std::string> string_value(const Json& v, const Loc& loc, const StrRule& rule);
 
  private:
   std::vector<errors::ValidationItem> items_;

@@ -18,5 +18,9 @@ using app::Endpoint;
 
 // 200 with a JSON body written by dto/.
 inline http::Response json(std::string body) { return http::Response::json(std::move(body)); }
+// Another status (201 Created) with a JSON body written by dto/.
+inline http::Response json(std::string body, int status) {
+  return http::Response::json(std::move(body), status);
+}
 
 }  // namespace carat::handlers

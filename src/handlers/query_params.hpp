@@ -57,6 +57,54 @@ class QueryReader {
     return validator_.query_int(name, raw, 0);
   }
 
+  // An optional integer (nullopt when absent; 422 int_parsing when not an integer).
+  std::optional<int64_t> optional_integer(std::string_view name) {
+    auto raw = ctx_.query(name);
+    if (!raw) return std::nullopt;
+    return validator_.query_int(name, raw, 0);
+  }
+
+  // An integer within [ge, le] (422 greater_than_equal / less_than_equal, as FastAPI's
+  // Query(ge=, le=)); absent gives `fallback`.
+  int64_t integer_in(std::string_view name, int64_t fallback, int64_t ge, int64_t le) {
+    auto raw = ctx_.query(name);
+    auto v = validator_.query_int(name, raw, fallback);
+    if (!raw || !v) return fallback;
+    const dto::Loc loc = {std::string("query"), std::string(name)};
+    if (*v < ge) {
+      validator_.add("greater_than_equal", loc,
+                     "Input should be greater than or equal to " + std::to_string(ge),
+                     dto::json_quote(*raw), "{\"ge\":" + std::to_string(ge) + "}");
+      return fallback;
+    }
+    if (*v > le) {
+      validator_.add("less_than_equal", loc,
+                     "Input should be less than or equal to " + std::to_string(le),
+                     dto::json_quote(*raw), "{\"le\":" + std::to_string(le) + "}");
+      return fallback;
+    }
+    return *v;
+  }
+
+  // A required boolean ("true"/"false"/"1"/"0"/"yes"/"no"/"on"/"off"...; 422 missing or
+  // bool_parsing).
+  std::optional<bool> required_boolean(std::string_view name) {
+    auto raw = ctx_.query(name);
+    const dto::Loc loc = {std::string("query"), std::string(name)};
+    if (!raw) {
+      validator_.missing(loc, nullptr);
+      return std::nullopt;
+    }
+    return validator_.coerce_bool(dto::Json(*raw), loc);
+  }
+
+  // A text filter: absent or empty is no filter (FastAPI's `if value:`).
+  std::optional<std::string> text(std::string_view name) {
+    auto raw = ctx_.query(name);
+    if (!raw || raw->empty()) return std::nullopt;
+    return raw;
+  }
+
   dto::Validator& validator() { return validator_; }
   // Throws the collected 422 items, if any.
   void done() { validator_.throw_if_errors(); }

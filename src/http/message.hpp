@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 namespace carat::http {
 
 struct Route;
+class WebSocketHandler;
 
 struct Request {
   std::string method;  // upper case as received
@@ -45,6 +47,10 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   // For HEAD answers of routes that stream nothing: the Content-Length the GET would have had.
   std::optional<uint64_t> head_content_length;
+  // Set (with status 101) to accept a WebSocket upgrade: the server completes the handshake and
+  // hands the socket to this handler (http/websocket.hpp). A request that is not a WebSocket
+  // handshake is answered 426 instead.
+  std::shared_ptr<WebSocketHandler> upgrade;
 
   static Response json(std::string body, int status = 200) {
     Response r;

@@ -3,7 +3,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
+#include <deque>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -12,12 +14,14 @@
 #include "observability/log.hpp"
 #include "observability/metrics.hpp"
 #include "util/executor.hpp"
+#include "http/websocket.hpp"
 #include "util/strings.hpp"
 
 namespace carat::http {
 
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
@@ -31,6 +35,8 @@ constexpr size_t kLingerBytes = 16 * 1024 * 1024;
 // After a stop, an idle keep-alive connection gets this long to deliver a request it may
 // already have sent before it is closed.
 constexpr auto kIdleCloseGrace = std::chrono::milliseconds(300);
+// How long a WebSocket peer has to answer our close frame.
+constexpr auto kCloseHandshakeTimeout = std::chrono::seconds(1);
 
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -52,6 +58,14 @@ std::string rightmost_forwarded(std::string_view xff) {
 
 }  // namespace
 
+// A connection the server can ask to stop (an HTTP session or an open WebSocket).
+class Stoppable {
+ public:
+  virtual ~Stoppable() = default;
+  // Thread-safe.
+  virtual void post_stop() = 0;
+};
+
 class Session;
 
 struct Server::Impl {
@@ -60,7 +74,7 @@ struct Server::Impl {
         acceptor(net::make_strand(ioc)) {}
 
   void do_accept();
-  void register_session(const std::shared_ptr<Session>& s);
+  void register_session(const std::shared_ptr<Stoppable>& s);
 
   ServerOptions options;
   Pipeline& pipeline;
@@ -70,11 +84,179 @@ struct Server::Impl {
   std::atomic<bool> draining{false};
   std::atomic<int> sessions{0};
   std::mutex registry_mu;
-  std::list<std::weak_ptr<Session>> registry;
+  std::list<std::weak_ptr<Stoppable>> registry;
   uint64_t registrations = 0;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// An accepted WebSocket (the handshake was a request that the application answered 101 with a
+// handler): one read at a time, one write at a time from a bounded queue, close on stop.
+class WsSession : public Stoppable,
+                  public WebSocketPeer,
+                  public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(beast::tcp_stream&& stream, Server::Impl& server,
+            std::shared_ptr<WebSocketHandler> handler)
+      : ws_(std::move(stream)), server_(server), handler_(std::move(handler)) {
+    ++server_.sessions;
+    ++metrics::global().connections_open;
+  }
+
+  ~WsSession() override {
+    --metrics::global().connections_open;
+    --server_.sessions;
+  }
+
+  void start(bhttp::request<bhttp::string_body> req) {
+    upgrade_request_ = std::move(req);
+    beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timeouts
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.handshake_timeout = server_.options.header_timeout;
+    timeouts.idle_timeout = server_.options.idle_timeout;  // a ping at half of it keeps it open
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.read_message_max(server_.options.websocket.max_message_bytes);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(bhttp::field::server, "carat"); }));
+    ws_.async_accept(upgrade_request_, [self = shared_from_this()](beast::error_code ec) {
+      self->on_accept(ec);
+    });
+  }
+
+  bool send(std::string text) override {
+    if (closed_.load()) return false;
+    const size_t size = text.size();
+    if (queued_bytes_.fetch_add(size) + size > server_.options.websocket.max_queued_bytes) {
+      queued_bytes_ -= size;
+      close(1013, "too slow: reconnect and catch up");
+      return false;
+    }
+    net::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+      self->enqueue(std::move(text));
+    });
+    return true;
+  }
+
+  void close(uint16_t code, std::string reason) override {
+    net::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)] {
+      self->begin_close(code, reason);
+    });
+  }
+
+  void post_stop() override { close(websocket::close_code::going_away, "server stopping"); }
+
+ private:
+  void on_accept(beast::error_code ec) {
+    if (ec) return finish();
+    open_ = true;
+    handler_->on_open(shared_from_this());
+    read();
+  }
+
+  void read() {
+    ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) return finish();
+    if (!ws_.got_text()) {
+      read_buffer_.consume(read_buffer_.size());
+      begin_close(websocket::close_code::unknown_data, "text frames only");
+      read();  // until the peer's close frame (or the timeout)
+      return;
+    }
+    std::string text = beast::buffers_to_string(read_buffer_.data());
+    read_buffer_.consume(read_buffer_.size());
+    if (!closing_) handler_->on_message(std::move(text));
+    read();
+  }
+
+  void enqueue(std::string text) {
+    if (closing_ || closed_.load()) {
+      queued_bytes_ -= text.size();
+      return;
+    }
+    queue_.push_back(std::move(text));
+    if (!writing_) write_next();
+  }
+
+  void write_next() {
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(queue_.front()),
+                    [self = shared_from_this()](beast::error_code ec, size_t) {
+                      self->on_write(ec);
+                    });
+  }
+
+  void on_write(beast::error_code ec) {
+    queued_bytes_ -= queue_.front().size();
+    queue_.pop_front();
+    writing_ = false;
+    if (ec) return finish();
+    if (pending_close_) {
+      auto [code, reason] = *pending_close_;
+      pending_close_.reset();
+      closing_ = false;
+      begin_close(code, reason);
+      return;
+    }
+    if (!queue_.empty() && !closing_) write_next();
+  }
+
+  // A close frame, after the write in progress (Beast allows a close beside a read, not beside
+  // a write).
+  void begin_close(uint16_t code, const std::string& reason) {
+    if (closing_ || closed_.load()) return;
+    closing_ = true;
+    if (!open_) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(ws_).socket().close(ignored);
+      return;
+    }
+    if (writing_) {
+      pending_close_ = std::make_pair(code, reason);
+      return;
+    }
+    for (const auto& frame : queue_) queued_bytes_ -= frame.size();
+    queue_.clear();
+    // A peer that does not answer the close frame (a stalled client) is dropped after this,
+    // so a stopping server is not held for the whole grace period.
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.handshake_timeout = kCloseHandshakeTimeout;
+    timeouts.idle_timeout = server_.options.idle_timeout;
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason),
+                    [self = shared_from_this()](beast::error_code) {
+                      // The pending read ends with `closed` (or the timeout): finish() there.
+                    });
+  }
+
+  void finish() {
+    if (closed_.exchange(true)) return;
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    handler_->on_close();
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  Server::Impl& server_;
+  std::shared_ptr<WebSocketHandler> handler_;
+  bhttp::request<bhttp::string_body> upgrade_request_;
+  beast::flat_buffer read_buffer_;
+  std::deque<std::string> queue_;
+  std::atomic<size_t> queued_bytes_{0};
+  std::atomic<bool> closed_{false};
+  std::optional<std::pair<uint16_t, std::string>> pending_close_;
+  bool open_ = false;
+  bool writing_ = false;
+  bool closing_ = false;
+};
+
+class Session : public Stoppable, public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, Server::Impl& server)
       : stream_(std::move(socket)), server_(server), idle_timer_(stream_.get_executor()) {
@@ -85,7 +267,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
 
-  ~Session() {
+  ~Session() override {
     --metrics::global().connections_open;
     --server_.sessions;
   }
@@ -96,7 +278,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Thread-safe: runs on_server_stop on this connection's strand.
-  void post_stop() {
+  void post_stop() override {
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->on_server_stop(); });
   }
 
@@ -234,6 +416,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write(Response res) {
     const auto elapsed = std::chrono::steady_clock::now() - started_;
+    if (res.upgrade) {
+      if (!websocket::is_upgrade(parser_->get())) {
+        res = server_.pipeline.transport_error(req_, 426, "Upgrade Required: a WebSocket handshake");
+        res.set_header("Upgrade", "websocket");
+      } else if (stopping_ || server_.draining.load()) {
+        res = server_.pipeline.transport_error(req_, 503, "Service Unavailable");
+      } else {
+        upgrade(std::move(res), elapsed);
+        return;
+      }
+    }
     server_.pipeline.finish(req_, res, elapsed);
 
     auto msg = std::make_shared<bhttp::response<bhttp::string_body>>();
@@ -267,6 +460,15 @@ class Session : public std::enable_shared_from_this<Session> {
                        [self = shared_from_this(), msg, keep_alive](beast::error_code ec, size_t) {
                          self->on_write(ec, keep_alive);
                        });
+  }
+
+  // Hands the connection to a WebSocket session, which answers the handshake itself.
+  void upgrade(Response res, std::chrono::nanoseconds elapsed) {
+    server_.pipeline.finish(req_, res, elapsed);  // the access log line (101)
+    finish_in_flight();
+    auto ws = std::make_shared<WsSession>(std::move(stream_), server_, std::move(res.upgrade));
+    server_.register_session(ws);
+    ws->start(parser_->release());
   }
 
   void on_write(beast::error_code ec, bool keep_alive) {
@@ -373,7 +575,7 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t lingered_ = 0;
 };
 
-void Server::Impl::register_session(const std::shared_ptr<Session>& s) {
+void Server::Impl::register_session(const std::shared_ptr<Stoppable>& s) {
   std::lock_guard lock(registry_mu);
   // Drop entries of finished sessions now and then, so the list stays near the live set.
   if (++registrations % 256 == 0) registry.remove_if([](const auto& w) { return w.expired(); });

@@ -11,6 +11,7 @@
 
 #include "http/message.hpp"
 #include "http/router.hpp"
+#include "http/websocket.hpp"
 
 namespace carat {
 class Executor;
@@ -49,6 +50,7 @@ struct ServerOptions {
   size_t header_limit = 16 * 1024;
   int max_connections = 10000;
   bool trust_forwarded_for = false;
+  WebSocketLimits websocket;
 };
 
 class Server {

@@ -3,12 +3,18 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <atomic>
+#include <cerrno>
 #include <charconv>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "observability/log.hpp"
 #include "observability/metrics.hpp"
 #include "util/time.hpp"
 
@@ -300,5 +306,103 @@ PgDefaultZone pg_database_default_timezone(const PgSettings& settings) {
   PQfinish(conn);
   return zone;
 }
+
+struct PgListener::Impl {
+  PgSettings settings;
+  std::string channel;
+  OnNotify on_notify;
+  OnConnected on_connected;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> listening{false};
+  std::mutex mu;
+  std::condition_variable wake;
+  std::thread thread;
+
+  // Waits `d` unless stop() comes first; false when stopping.
+  bool pause(std::chrono::milliseconds d) {
+    std::unique_lock lock(mu);
+    wake.wait_for(lock, d, [&] { return stopping.load(); });
+    return !stopping.load();
+  }
+
+  // One session: LISTEN, then relay notifications until the connection is lost or stop().
+  void serve(PGconn* conn) {
+    const std::string sql = "LISTEN \"" + channel + "\"";
+    PGresult* res = PQexec(conn, sql.c_str());
+    const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) {
+      log::warn("LISTEN failed", {{"channel", channel}, {"error", trim_message(PQerrorMessage(conn))}});
+      return;
+    }
+    listening = true;
+    log::info("listening for notifications", {{"channel", channel}});
+    on_connected();
+    while (!stopping.load()) {
+      pollfd pfd{PQsocket(conn), POLLIN, 0};
+      const int n = ::poll(&pfd, 1, 250);
+      if (n < 0 && errno != EINTR) break;
+      if (n > 0) {
+        if (PQconsumeInput(conn) == 0) break;
+        while (PGnotify* note = PQnotifies(conn)) {
+          const std::string payload = note->extra != nullptr ? note->extra : "";
+          PQfreemem(note);
+          on_notify(payload);
+        }
+      }
+      if (PQstatus(conn) != CONNECTION_OK) break;
+    }
+    listening = false;
+  }
+
+  void run() {
+    auto backoff = std::chrono::milliseconds(200);
+    bool reported = false;
+    while (!stopping.load()) {
+      PGconn* conn = nullptr;
+      try {
+        conn = open_connection(settings, false);
+      } catch (const DbError& e) {
+        if (!reported) log::warn("listener cannot reach the database", {{"error", e.what()}});
+        reported = true;
+        if (!pause(backoff)) break;
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+        continue;
+      }
+      reported = false;
+      backoff = std::chrono::milliseconds(200);
+      serve(conn);
+      PQfinish(conn);
+      if (!stopping.load()) {
+        log::warn("listener lost the database, reconnecting", {{"channel", channel}});
+        if (!pause(backoff)) break;
+      }
+    }
+  }
+};
+
+PgListener::PgListener(PgSettings settings, std::string channel, OnNotify on_notify,
+                       OnConnected on_connected)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->settings = std::move(settings);
+  impl_->settings.application_name += "-listener";
+  impl_->channel = std::move(channel);
+  impl_->on_notify = std::move(on_notify);
+  impl_->on_connected = std::move(on_connected);
+  impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+}
+
+PgListener::~PgListener() { stop(); }
+
+void PgListener::stop() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+bool PgListener::listening() const { return impl_->listening.load(); }
 
 }  // namespace carat::db
