@@ -1,4 +1,5 @@
-// The failed-password budget of one e-mail address and client (auth::LoginThrottle), shared by
+// The failed-password budget of one e-mail address and client (domain::LoginThrottle: in process
+// on SQLite, in PostgreSQL for every replica), shared by
 // every endpoint that checks a password without a token: login and account reactivation.
 #pragma once
 
@@ -19,13 +20,15 @@ class LoginGuard {
 
   // 429 with Retry-After while the address or the client is over its budget.
   void check() const {
-    if (auto retry = ctx_.app.login_throttle.retry_after(key_, ctx_.req.client_ip)) {
+    if (auto retry = ctx_.app.login_throttle.retry_after(ctx_.db(), key_, ctx_.req.client_ip)) {
       ++metrics::global().rate_limited_logins;
       throw errors::too_many_requests("Too many failed login attempts, try again later", *retry);
     }
   }
-  void failed() const { ctx_.app.login_throttle.record_failure(key_, ctx_.req.client_ip); }
-  void succeeded() const { ctx_.app.login_throttle.clear_email(key_); }
+  void failed() const {
+    ctx_.app.login_throttle.record_failure(ctx_.db(), key_, ctx_.req.client_ip);
+  }
+  void succeeded() const { ctx_.app.login_throttle.clear_email(ctx_.db(), key_); }
 
  private:
   RequestContext& ctx_;

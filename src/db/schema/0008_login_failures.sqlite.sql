@@ -1,0 +1,2 @@
+-- SQLite runs as one process: its failed-login throttle stays in process memory
+-- (auth/login_throttle.hpp). Nothing to create.
