@@ -3,10 +3,12 @@
 
 Usage: conformance.py <path to the carat binary>
 
-One scenario (two users, a post, comments, reactions, follows, notifications, an upload, and a few
-errors) runs through every endpoint family. Each response must have a status the operation
-documents, a body valid against the documented schema, the documented headers, and object keys in
-the documented order (the contract's output order, api.md §1.14). A hand-written document drifts
+One scenario (two users, a post, comments, reactions, follows, notifications, an upload, matching
+and chat between premium members with the chat WebSocket, and a few errors) runs through every
+endpoint family; a second server whose new members are free checks the matching routes' 403
+premium_required. Each response must have a status the operation documents, a body valid against
+the documented schema, the documented headers, and object keys in the documented order (the
+contract's output order, api.md §1.14). A hand-written document drifts
 silently; this is what notices.
 
 Every documented operation must be exercised: one whose route is not registered (404 "Not
@@ -14,7 +16,12 @@ Found" from the router), or that the scenario never reached because an earlier s
 problem, so a vanished route or a broken chain fails the check instead of shrinking it.
 Exit status: 0 conforming, 1 otherwise.
 """
+import base64
+import hashlib
 import json
+import os
+import socket
+import struct
 import sys
 import urllib.error
 import urllib.parse
@@ -275,18 +282,229 @@ def scenario(c):
                expect=403)
         c.call("DELETE", "/api/media/{media_id}", f"/api/media/{second['id']}", token=at)
 
+    matching(c, user, (alice, at), (bob, bt), media)
+
+
+def matching(c, user, alice_login, bob_login, media):
+    """Matching and chat (upstream 7750a50): new members are premium (DEFAULT_MEMBERSHIP_TYPE)."""
+    (alice, at), (bob, bt) = alice_login, bob_login
+    carol, ct = user("Carol")
+    if not c.require(carol and ct, "registering and logging in a third user"):
+        return
+    m = "/api/matching"
+    c.call("GET", m + "/profiles/me", token=at)
+    c.call("PUT", m + "/profiles/me", token=at, body={
+        "nickname": "Alice", "prefecture": "東京都", "age_band": "30s_early", "identity": "lesbian",
+        "meeting_style": "msg_first", "romance_targets": ["lesbian"], "hobbies": ["hiking", "art"],
+        "bio": "Hello", "real_name": "Alice A"})
+    c.call("PUT", m + "/profiles/me", token=bt, body={"prefecture": "東京都", "hobbies": ["art"]})
+    c.call("PUT", m + "/profiles/me", token=at, body={"age_band": "ancient"}, expect=422)
+    c.call("PUT", m + "/profiles/me", token=at, body={"blood_type": "A" * 21}, expect=422)
+    c.call("PUT", m + "/profiles/me", token=at, body={"bio": "mail me: a@b.jp"}, expect=400)
+    c.call("PUT", m + "/profiles/me/visibility", m + "/profiles/me/visibility?display_flag=true",
+           token=bt)
+    c.call("PUT", m + "/profiles/me/visibility", m + "/profiles/me/visibility?display_flag=maybe",
+           token=bt, expect=422)
+    me = c.call("GET", m + "/profiles/me", token=at)
+    if c.require(me, "GET /api/matching/profiles/me"):
+        c.require(me["hobbies"] == ["hiking", "art"] and me["age_band"] == "30s_early",
+                  "the profile PUT /api/matching/profiles/me stored")
+    c.call("GET", m + "/profiles/{user_id}", f"{m}/profiles/{bob['id']}", token=at)
+    c.call("GET", m + "/profiles/{user_id}", f"{m}/profiles/2147483647", token=at, expect=404)
+    c.call("GET", m + "/profiles/{user_id}", f"{m}/profiles/abc", token=at, expect=422)
+    found = c.call("GET", m + "/search",
+                   m + "/search?prefecture=" + urllib.parse.quote("東京都") +
+                   "&hobbies=art,hiking&page=1&size=10", token=ct)
+    if c.require(found, "GET /api/matching/search"):
+        c.require({alice["id"], bob["id"]} <= {i["user_id"] for i in found["items"]},
+                  "both listed members in the search")
+    c.call("GET", m + "/search", m + "/search?size=51", token=at, expect=422)
+
+    # Profile images: the caller's own uploads only.
+    images = m + "/profiles/me/images"
+    other = c.call("POST", "/api/media/upload", upload=PNG, token=at)
+    first = second = None
+    if c.require(media and other, "two uploads of Alice"):
+        first = c.call("POST", images, token=at, body={"image_url": media["url"]})
+        second = c.call("POST", images, token=at, body={"image_url": other["url"]})
+        c.call("POST", images, token=bt, body={"image_url": media["url"]}, expect=400)
+    c.call("POST", images, token=at, body={"image_url": ""}, expect=400)
+    if c.require(first and second, "POST /api/matching/profiles/me/images"):
+        c.call("PUT", images + "/reorder", token=at,
+               body={"image_ids": [second["id"], first["id"]]})
+        c.call("PUT", images + "/reorder", token=at, body={"image_ids": "x"}, expect=400)
+        c.call("DELETE", images + "/{image_id}", f"{images}/{first['id']}", token=at)
+        c.call("DELETE", images + "/{image_id}", f"{images}/{first['id']}", token=at, expect=404)
+
+    # Likes.
+    c.call("POST", m + "/likes/{to_user_id}", f"{m}/likes/{bob['id']}", token=at, expect=201)
+    c.call("POST", m + "/likes/{to_user_id}", f"{m}/likes/{alice['id']}", token=at, expect=400)
+    c.call("POST", m + "/likes/{to_user_id}", f"{m}/likes/2147483647", token=at, expect=404)
+    c.call("GET", m + "/likes", token=at)
+
+    # A chat request from Alice to Bob, with a message while it is pending, accepted by Bob.
+    requests = m + "/chat_requests"
+    c.call("POST", m + "/ensure_chat/{to_user_id}", f"{m}/ensure_chat/{bob['id']}", token=at,
+           expect=404)
+    sent = c.call("POST", requests + "/{to_user_id}", f"{requests}/{bob['id']}", token=at,
+                  body={"initial_message": "Hi Bob"}, expect=201)
+    c.call("POST", requests + "/{to_user_id}", f"{requests}/{alice['id']}", token=at, body={},
+           expect=400)
+    c.call("GET", requests + "/outgoing", token=at)
+    c.call("GET", requests + "/incoming", token=bt)
+    chat_id = None
+    if c.require(sent, "POST /api/matching/chat_requests/{to_user_id}"):
+        r = f"{requests}/{sent['request_id']}"
+        c.call("POST", requests + "/{request_id}/messages", r + "/messages", token=at,
+               body={"content": " are you there? "})
+        c.call("POST", requests + "/{request_id}/messages", r + "/messages", token=at,
+               body={"content": "  "}, expect=400)
+        c.call("GET", requests + "/{request_id}/messages", r + "/messages", token=at)
+        c.call("GET", requests + "/{request_id}/messages", r + "/messages", token=bt, expect=403)
+        c.call("POST", requests + "/{request_id}/accept", r + "/accept", token=at, expect=403)
+        accepted = c.call("POST", requests + "/{request_id}/accept", r + "/accept", token=bt)
+        c.call("POST", requests + "/{request_id}/accept", r + "/accept", token=bt, expect=400)
+        pending = c.call("GET", requests + "/{request_id}/messages", r + "/messages", token=at)
+        if c.require(pending, "GET /api/matching/chat_requests/{request_id}/messages"):
+            c.require([x["migrated"] for x in pending["messages"]] == [True],
+                      "the pending message moved into the chat on accept")
+        chat_id = (accepted or {}).get("chat_id")
+    c.call("POST", requests + "/{request_id}/accept", f"{requests}/2147483647/accept", token=bt,
+           expect=404)
+    c.call("POST", requests + "/{to_user_id}", f"{requests}/{bob['id']}", token=at,
+           body={"initial_message": None}, expect=409)
+    declined = c.call("POST", requests + "/{to_user_id}", f"{requests}/{alice['id']}", token=ct,
+                      body={"initial_message": ""}, expect=201)
+    if c.require(declined, "Carol's chat request"):
+        d = f"{requests}/{declined['request_id']}"
+        c.call("POST", requests + "/{request_id}/decline", d + "/decline", token=at)
+        c.call("POST", requests + "/{request_id}/decline", d + "/decline", token=at, expect=400)
+        c.call("POST", requests + "/{request_id}/messages", d + "/messages", token=ct,
+               body={"content": "please"}, expect=400)
+    c.call("GET", m + "/matches", token=at)
+
+    # The chat.
+    ensured = c.call("POST", m + "/ensure_chat/{to_user_id}", f"{m}/ensure_chat/{bob['id']}",
+                     token=at)
+    if c.require(ensured and chat_id, "POST /api/matching/ensure_chat/{to_user_id}"):
+        c.require(ensured["chat_id"] == chat_id, "ensure_chat gives the accepted request's chat")
+        messages = f"{m}/chats/{chat_id}/messages"
+        c.call("POST", m + "/chats/{chat_id}/messages", messages, token=bt, body={"body": " Hi "},
+               expect=201)
+        if media:
+            c.call("POST", m + "/chats/{chat_id}/messages", messages, token=at,
+                   body={"image_url": media["url"]}, expect=201)
+        c.call("POST", m + "/chats/{chat_id}/messages", messages, token=bt, body={"body": " "},
+               expect=400)
+        c.call("POST", m + "/chats/{chat_id}/messages", messages, token=ct, body={"body": "x"},
+               expect=403)
+        unread = c.call("GET", m + "/chats", token=at)
+        c.call("GET", m + "/chats/{chat_id}/messages", messages, token=at)
+        c.call("GET", m + "/chats/{chat_id}/messages", messages, token=ct, expect=403)
+        read = c.call("GET", m + "/chats", token=at)
+        ws = "/ws/matching/chat"
+        c.call("GET", ws, f"{ws}?chat_id={chat_id}", token=at, expect=426)  # not a handshake
+        c.call("GET", ws, f"{ws}?chat_id={chat_id}&token=bad", expect=401)
+        c.call("GET", ws, f"{ws}?chat_id={chat_id}", token=ct, expect=403)
+        c.call("GET", ws, f"{ws}?chat_id=x", token=at, expect=422)
+        live_message(c, chat_id, at, bt)
+        if c.require(unread and read, "GET /api/matching/chats"):
+            # Carat sets read_at when the recipient reads (upstream never does).
+            c.require([x["unread_count"] for x in unread["items"]] == [1] and
+                      [x["unread_count"] for x in read["items"]] == [0],
+                      "reading the chat marks Bob's message read")
+    c.call("GET", m + "/chats/{chat_id}/messages", f"{m}/chats/2147483647/messages", token=at,
+           expect=404)
+
+
+def live_message(c, chat_id, reader_token, sender_token):
+    """The chat WebSocket: the handshake is answered 101, and a message the other member sends
+    over REST arrives as a text frame that is a documented ChatMessageOut (the REST answer)."""
+    where = "GET /ws/matching/chat (WebSocket)"
+    url = urllib.parse.urlsplit(c.base)
+    key = base64.b64encode(os.urandom(16)).decode()
+    with socket.create_connection((url.hostname, url.port), timeout=10) as s:
+        s.sendall((f"GET /ws/matching/chat?chat_id={chat_id}&token={reader_token} HTTP/1.1\r\n"
+                   f"Host: {url.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        head, _, data = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        accept = base64.b64encode(hashlib.sha1(
+            (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+        if lines[0].split(" ")[1:2] != ["101"] or \
+                f"sec-websocket-accept: {accept.lower()}" not in (x.lower() for x in lines):
+            c.problems.append(f"{where}: expected a 101 handshake, got {head[:300]!r}")
+            return
+        c.responses += 1
+        sent = c.call("POST", "/api/matching/chats/{chat_id}/messages",
+                      f"/api/matching/chats/{chat_id}/messages", token=sender_token,
+                      body={"body": "live"}, expect=201)
+
+        def take(n):
+            nonlocal data
+            while len(data) < n:
+                chunk = s.recv(4096)
+                if not chunk:
+                    raise ConnectionError("closed")
+                data += chunk
+            out, data = data[:n], data[n:]
+            return out
+
+        try:
+            while True:  # server frames are not masked; skip control frames
+                first, size = take(2)
+                size &= 0x7F
+                if size == 126:
+                    size = struct.unpack(">H", take(2))[0]
+                elif size == 127:
+                    size = struct.unpack(">Q", take(8))[0]
+                payload = take(size)
+                if first & 0x0F == 0x1:
+                    break
+        except (OSError, ConnectionError) as e:
+            c.problems.append(f"{where}: no message frame ({e})")
+            return
+    frame = json.loads(payload)
+    schema = c.components["schemas"]["ChatMessageOut"]
+    for e in OAS31Validator(dict(schema, components=c.components)).iter_errors(frame):
+        c.problems.append(f"{where}: frame: {e.message[:300]}")
+    c.check_order(schema, frame, where + " frame")
+    if sent is not None and frame != sent:
+        c.problems.append(f"{where}: the frame {frame} differs from the REST answer {sent}")
+
+
+def free_member(c):
+    """On a server whose new members are free: every matching route answers 403."""
+    email = f"free-{uuid.uuid4().hex[:8]}@example.com"
+    c.call("POST", "/api/auth/register",
+           body={"email": email, "password": "s3cret-pass", "display_name": "Free"})
+    tok = c.call("POST", "/api/auth/token", form={"username": email, "password": "s3cret-pass"})
+    if c.require(tok, "logging in a free member"):
+        c.call("GET", "/api/matching/profiles/me", token=tok["access_token"], expect=403)
+        c.call("GET", "/api/matching/chats", token=tok["access_token"], expect=403)
+
 
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
         return 2
-    with carat_server(sys.argv[1]) as base:
+    # Matching is for premium members: the main scenario's new members are premium.
+    with carat_server(sys.argv[1], DEFAULT_MEMBERSHIP_TYPE="premium") as base:
         document = fetch_json(base + "/openapi.json")
         if document.status != 200:
             return report("GET /openapi.json", [f"answered {document.status}"])
         spec = document.json
         c = Checker(base, spec)
         scenario(c)
+    with carat_server(sys.argv[1], DEFAULT_MEMBERSHIP_TYPE="free") as base:
+        c.base = base
+        free_member(c)
 
     documented = {f"{m.upper()} {p}" for p, item in spec["paths"].items() for m in item
                   if m != "head"}

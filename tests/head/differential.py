@@ -25,6 +25,9 @@ import harness  # noqa: E402
 from scenarios import SCENARIOS  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+# A value kept from an earlier answer of the same target (a step's `save`), in paths, bodies and
+# SQL: "{name}".
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def lookup(value, path):
@@ -57,8 +60,46 @@ class Target:
     def __init__(self, name, base, pg=None, db=None):
         self.name, self.base, self.pg, self.db = name, base, pg, db
         self.tokens = {}
+        self.saved = {}  # values kept from this target's own answers (a step's `save`)
+
+    def fill(self, value):
+        """`value` with the {name} placeholders of saved values replaced (a string that is only a
+        placeholder takes the saved value itself, number or string)."""
+        if isinstance(value, str):
+            whole = PLACEHOLDER.fullmatch(value)
+            if whole and whole.group(1) in self.saved:
+                return self.saved[whole.group(1)]
+            return PLACEHOLDER.sub(lambda m: str(self.saved[m.group(1)])
+                                   if m.group(1) in self.saved else m.group(0), value)
+        if isinstance(value, list):
+            return [self.fill(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.fill(v) for k, v in value.items()}
+        return value
+
+    def unfill(self, value):
+        """`value` with saved strings written back as their {name} placeholders, so values that
+        differ by target (an upload's random URL) compare and record alike."""
+        if isinstance(value, str):
+            for name, saved in sorted(self.saved.items(), key=lambda kv: -len(str(kv[1]))):
+                if isinstance(saved, str) and len(saved) >= 8:
+                    value = value.replace(saved, "{" + name + "}")
+            return value
+        if isinstance(value, list):
+            return [self.unfill(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.unfill(v) for k, v in value.items()}
+        return value
 
     def run(self, step):
+        status, parsed = self._run(step)
+        for name, path in step.get("save", {}).items():
+            found = lookup(parsed, path)
+            if found != "<missing>":
+                self.saved[name] = found
+        return status, parsed
+
+    def _run(self, step):
         if "register" in step:
             alias = step["register"]
             body = step["body"]
@@ -70,21 +111,21 @@ class Target:
                 self.tokens[alias] = tok["access_token"]
             return status, parsed
         if "sql" in step:
-            self.pg.psql(self.db, step["sql"])
+            self.pg.psql(self.db, self.fill(step["sql"]))
             return 0, None
         if "sql_value" in step:
-            return 0, self.pg.psql(self.db, step["sql_value"]).strip()
+            return 0, self.unfill(self.pg.psql(self.db, self.fill(step["sql_value"])).strip())
         headers = {}
         if step.get("as") in self.tokens:
             headers["Authorization"] = "Bearer " + self.tokens[step["as"]]
         kwargs = {}
         if "body" in step:
-            kwargs["body"] = step["body"]
+            kwargs["body"] = self.fill(step["body"])
         if "form" in step:
             kwargs["form"] = step["form"]
         if "upload" in step:
             kwargs["raw"], kwargs["content_type"] = multipart(step["upload"])
-        status, parsed, _ = harness.request(self.base, step["method"], step["path"],
+        status, parsed, _ = harness.request(self.base, step["method"], self.fill(step["path"]),
                                             headers=headers, **kwargs)
         return status, parsed
 
@@ -100,8 +141,8 @@ def describe(step):
     return f"{step['method']} {step['path']}{who}"
 
 
-def record_of(step, status, parsed):
-    """What is kept of one HEAD answer (and compared)."""
+def record_of(step, status, parsed, norm=lambda v: v):
+    """What is kept of one HEAD answer (and compared); `norm` is the target's unfill."""
     rec = {"request": describe(step), "status": status}
     if "sql_value" in step:
         rec["value"] = parsed
@@ -110,8 +151,8 @@ def record_of(step, status, parsed):
         return rec
     rec["shape"] = harness.shape(parsed)
     if isinstance(parsed, dict) and isinstance(parsed.get("detail"), str):
-        rec["detail"] = parsed["detail"]
-    rec["values"] = {p: lookup(parsed, p) for p in step.get("values", [])}
+        rec["detail"] = norm(parsed["detail"])
+    rec["values"] = {p: norm(lookup(parsed, p)) for p in step.get("values", [])}
     return rec
 
 
@@ -147,9 +188,19 @@ def strip_additions(step, status, parsed, problems):
     return parsed
 
 
-def compare(step, head, carat_status, carat_parsed):
-    """Problems found comparing Carat's answer with HEAD's record (empty: they agree)."""
+def compare(step, head, carat_status, carat_parsed, norm=lambda v: v):
+    """Problems found comparing Carat's answer with HEAD's record (empty: they agree); `norm` is
+    Carat's unfill."""
     problems = []
+    if "sql_value" in step and step.get("differs"):
+        differs = step["differs"]
+        if head["value"] != differs["head"]:
+            problems.append(f"HEAD's database has {head['value']!r}, the recorded difference "
+                            f"says {differs['head']!r}: re-check the decision")
+        if carat_parsed != differs["carat"]:
+            problems.append(f"Carat's database has {carat_parsed!r}, expected "
+                            f"{differs['carat']!r} ({differs['why']})")
+        return problems
     if "sql_value" in step:
         if head["value"] != carat_parsed:
             problems.append(f"database differs: HEAD {head['value']!r}, Carat {carat_parsed!r}")
@@ -165,7 +216,7 @@ def compare(step, head, carat_status, carat_parsed):
             problems.append(f"Carat answered {carat_status}, expected {differs['carat']} "
                             f"({differs['why']})")
         for path, want in differs.get("carat_values", {}).items():
-            got = lookup(carat_parsed, path)
+            got = norm(lookup(carat_parsed, path))
             if got != want:
                 problems.append(f"Carat {path} = {got!r}, expected {want!r}")
         return problems
@@ -180,11 +231,11 @@ def compare(step, head, carat_status, carat_parsed):
             problems.append("shape differs:\n  HEAD  " + json.dumps(head["shape"]) +
                             "\n  Carat " + json.dumps(carat_shape))
         if "detail" in head and isinstance(carat_parsed, dict) and \
-                carat_parsed.get("detail") != head["detail"]:
+                norm(carat_parsed.get("detail")) != head["detail"]:
             problems.append(f"detail: HEAD {head['detail']!r}, Carat "
                             f"{carat_parsed.get('detail')!r}")
     for path, want in head.get("values", {}).items():
-        got = lookup(carat_parsed, path)
+        got = norm(lookup(carat_parsed, path))
         if got != want:
             problems.append(f"{path}: HEAD {want!r}, Carat {got!r}")
     return problems
@@ -253,12 +304,12 @@ def main():
                     for i, step in enumerate(steps):
                         if live:
                             hs, hp = head_target.run(step)
-                            head = record_of(step, hs, hp)
+                            head = record_of(step, hs, hp, head_target.unfill)
                             records.append(head)
                         else:
                             head = records[i]
                         cs, cp = carat_target.run(step)
-                        problems = compare(step, head, cs, cp)
+                        problems = compare(step, head, cs, cp, carat_target.unfill)
                         label = f"{name} #{i + 1} {describe(step)}"
                         if step.get("differs"):
                             label += " (deliberate difference)"
