@@ -36,6 +36,7 @@ test_pkgs=(
   buildah podman runc
   shellcheck
   chromium
+  haproxy python3-websockets
 )
 bench_pkgs=( wrk )
 

@@ -24,6 +24,8 @@
 // accepted), category and subcategory pages, blog post written through the post form, blog list and
 // detail, likes (someone else's post; the refusal on one's own), image uploads through both post
 // forms. Requests leaving the machine (Google Fonts, picsum.photos) are aborted.
+// The extraction, build, static server and process helpers are shared with head_chat.mjs
+// (lib/head_web.mjs).
 //
 // Every response from Carat is recorded per step: a 5xx, or a 4xx the step does not list as
 // intended, fails that step, and so does an uncaught exception in the page (`pageerror`), a failed
@@ -40,41 +42,22 @@
 //   still shows the category select on 掲示板: the test picks ブログ in it, as a person would.
 // - The legacy CategoryPage shows only media_url/og_image_url, never media_urls, so an image posted
 //   through /create (media_ids) appears on /feed, not on the category page (same on HEAD's backend).
-import { spawn, spawnSync } from "node:child_process";
-import {
-  createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync,
-  writeFileSync, createWriteStream,
-} from "node:fs";
-import http from "node:http";
-import net from "node:net";
-import { createRequire } from "node:module";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import zlib from "node:zlib";
 
-const PLAYWRIGHT_VERSION = "1.65.1";
-const UPSTREAM_COMMIT = process.env.CARAT_UPSTREAM_COMMIT || "7750a50";
-const CLIENT_FILES = [
-  "frontend/src", "frontend/index.html", "frontend/package.json", "frontend/package-lock.json",
-  "frontend/vite.config.ts", "frontend/tsconfig.json", "frontend/tsconfig.app.json",
-  "frontend/tsconfig.node.json", "frontend/tailwind.config.js", "frontend/postcss.config.js",
-  "frontend/components.json",
-];
-// Static images (logo, placeholders): nice to have; some of upstream's binary blobs are missing
-// from snapshots, so a failure here is only logged.
-const OPTIONAL_CLIENT_FILES = ["frontend/public-lite"];
-// Bump when the extracted layout changes, so that old caches are rebuilt.
-const CACHE_LAYOUT = 2;
-const DROPPED_DEV_DEPENDENCIES = ["netlify", "netlify-cli"];
+import {
+  CHROMIUM_ARGS, DEFAULT_UPSTREAM_COMMIT, LOOPBACK, api, bodyOf, buildClient, check, closeServer,
+  freePort, killChildren, lastBuild, loadPlaywright, log, parseJson, prepareClient, rememberBuild,
+  resolveCommit, results, run, serveStatic, sleep, startCaratServe, tail,
+} from "./lib/head_web.mjs";
+
+const UPSTREAM_COMMIT = process.env.CARAT_UPSTREAM_COMMIT || DEFAULT_UPSTREAM_COMMIT;
 const STEP_TIMEOUT_MS = 20_000;
 const STEP_LIMIT_MS = 120_000;
 const WATCHDOG_MS = 20 * 60_000;
-const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-];
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 const { values: opts } = parseArgs({
   options: {
@@ -102,169 +85,6 @@ const WORK = path.resolve(opts.work);
 const CARAT = path.resolve(opts.carat);
 
 // ---------------------------------------------------------------------------------------------
-// Results
-
-let passed = 0;
-let failed = 0;
-function check(ok, name, detail) {
-  if (ok) {
-    passed++;
-    console.log(`ok   - ${name}`);
-  } else {
-    failed++;
-    console.log(`FAIL - ${name}`);
-    if (detail) for (const line of String(detail).split("\n")) console.log(`       ${line}`);
-  }
-  return ok;
-}
-const log = (msg) => console.log(`# ${msg}`);
-
-// ---------------------------------------------------------------------------------------------
-// Processes, ports
-
-function run(cmd, args, options = {}) {
-  const res = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 << 20, ...options });
-  if (res.status !== 0) {
-    throw new Error(`${cmd} ${args.join(" ")} failed (${res.status ?? res.signal}):\n` +
-                    `${(res.stderr || "").slice(-4000)}${(res.stdout || "").slice(-2000)}`);
-  }
-  return res.stdout;
-}
-
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-async function freePort(preferred) {
-  if (preferred && await portIsFree(preferred)) return preferred;
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// The client: extracted, installed, built (cached in WORK keyed on the snapshot commit)
-
-function loadPlaywright() {
-  const pkg = path.join(WORK, "node_modules", "playwright-core", "package.json");
-  const installed = existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).version;
-  if (installed !== PLAYWRIGHT_VERSION) {
-    log(`installing playwright-core@${PLAYWRIGHT_VERSION} into ${WORK}`);
-    run("npm", [
-      "install", "--prefix", WORK, "--no-save", "--no-package-lock", "--no-audit", "--no-fund",
-      "--ignore-scripts", "--cache", path.join(WORK, "npm-cache"), `playwright-core@${PLAYWRIGHT_VERSION}`,
-    ]);
-  }
-  return createRequire(path.join(WORK, "package.json"))("playwright-core");
-}
-
-function resolveCommit() {
-  return run("git", ["--git-dir", SNAPSHOT, "rev-parse", "--verify", `${UPSTREAM_COMMIT}^{commit}`]).trim();
-}
-
-// Extracts and installs once per commit; returns the frontend directory.
-function prepareClient(commit) {
-  const root = path.join(WORK, `head-client-${commit.slice(0, 12)}`);
-  const frontend = path.join(root, "frontend");
-  const stamp = path.join(root, "installed.json");
-  let stamped = null;
-  try { stamped = JSON.parse(readFileSync(stamp, "utf8")); } catch { stamped = null; }
-  if (stamped?.layout === CACHE_LAYOUT && existsSync(path.join(frontend, "node_modules", ".bin", "vite"))) return frontend;
-
-  log(`extracting the client of ${commit.slice(0, 12)} from ${SNAPSHOT}`);
-  rmSync(root, { recursive: true, force: true });
-  const staging = `${root}.tmp-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  const extract = (paths) => {
-    const archive = spawnSync("git", ["--git-dir", SNAPSHOT, "archive", "--format=tar", commit, ...paths],
-                              { maxBuffer: 256 << 20 });
-    if (archive.status !== 0) return String(archive.stderr).trim();
-    run("tar", ["-x", "-C", staging], { input: archive.stdout, encoding: "buffer" });
-    return null;
-  };
-  const failure = extract(CLIENT_FILES);
-  if (failure) throw new Error(`git archive ${commit} failed: ${failure}`);
-  for (const optional of OPTIONAL_CLIENT_FILES) {
-    const missing = extract([optional]);
-    if (missing) log(`${optional} not extracted (the client runs without it): ${missing.split("\n")[0]}`);
-  }
-
-  const pkgPath = path.join(staging, "frontend", "package.json");
-  const pkg = JSON.parse(readFileSync(pkgPath, "utf8"));
-  for (const name of DROPPED_DEV_DEPENDENCIES) delete pkg.devDependencies?.[name];
-  writeFileSync(pkgPath, JSON.stringify(pkg, null, 2));
-
-  log("npm install (the client's dependencies, without netlify)");
-  const t0 = Date.now();
-  run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error",
-              "--cache", path.join(WORK, "npm-cache")], { cwd: path.join(staging, "frontend") });
-  log(`npm install took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  writeFileSync(path.join(staging, "installed.json"), JSON.stringify({ commit, layout: CACHE_LAYOUT, at: new Date().toISOString() }));
-  renameSync(staging, root);
-  return frontend;
-}
-
-function buildMetaPath(frontend) { return path.join(frontend, "..", "build.json"); }
-function lastBuild(frontend) {
-  try { return JSON.parse(readFileSync(buildMetaPath(frontend), "utf8")); } catch { return null; }
-}
-
-function buildClient(frontend, apiUrl) {
-  const dist = path.join(frontend, "dist");
-  const meta = lastBuild(frontend);
-  if (meta?.apiUrl === apiUrl && existsSync(path.join(dist, "index.html"))) {
-    log(`client build cached (VITE_API_URL=${apiUrl})`);
-    return dist;
-  }
-  log(`vite build (VITE_API_URL=${apiUrl})`);
-  const t0 = Date.now();
-  rmSync(buildMetaPath(frontend), { force: true });
-  const env = { ...process.env, VITE_API_URL: apiUrl, VITE_BUILD_ID: "carat-e2e", BROWSERSLIST_IGNORE_OLD_DATA: "1" };
-  delete env.GITHUB_PAGES;
-  delete env.VITE_USE_MOCK;
-  run(path.join(frontend, "node_modules", ".bin", "vite"), ["build", "--logLevel", "warn"], { cwd: frontend, env });
-  writeFileSync(buildMetaPath(frontend), JSON.stringify({ apiUrl, at: new Date().toISOString() }));
-  log(`vite build took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return dist;
-}
-
-// index.html for every path that is not a file (the client routes with BrowserRouter).
-function serveStatic(dist, port) {
-  const types = {
-    ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
-    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".json": "application/json",
-    ".ico": "image/x-icon", ".woff2": "font/woff2",
-  };
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, "http://x");
-    let file = path.normalize(path.join(dist, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
-    let ok = false;
-    try { ok = statSync(file).isFile(); } catch { ok = false; }
-    if (!ok) {
-      if (path.extname(url.pathname)) { res.writeHead(404, { "content-type": "text/plain" }).end("not found"); return; }
-      file = path.join(dist, "index.html");
-    }
-    res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream",
-                         "cache-control": "no-store" });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve(server));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
 // Carat
 
 function caratEnv(scratch, port, clientOrigin) {
@@ -280,42 +100,10 @@ async function startCarat(scratch, port, clientOrigin) {
   const env = caratEnv(scratch, port, clientOrigin);
   run(CARAT, ["migrate"], { env });
   run(CARAT, ["seed"], { env });
-  const logFile = path.join(scratch, "carat.log");
-  const out = createWriteStream(logFile);
-  const child = spawn(CARAT, ["serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  child.stdout.pipe(out, { end: false });
-  child.stderr.pipe(out, { end: false });
-  let exited = null;
-  child.on("exit", (code, signal) => { exited = code ?? signal; });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited !== null) throw new Error(`carat serve exited (${exited}):\n${tail(logFile)}`);
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.status === 200) break;
-    } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`carat serve did not answer /healthz 200:\n${tail(logFile)}`);
-    await sleep(100);
-  }
-  const stop = () => new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 25_000);
-    child.once("exit", () => { clearTimeout(timer); resolve(); });
-    child.kill("SIGTERM");
-  });
-  return { base, stop, logFile };
+  return startCaratServe(CARAT, env, path.join(scratch, "carat.log"));
 }
 
-function tail(file, lines = 30) {
-  try { return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n"); } catch { return ""; }
-}
-// Started processes, killed by the watchdog if the run hangs.
-const children = new Set();
 const digits = (v) => String(v ?? "").replace(/\D/g, "");
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A small valid PNG (RGB stripes), so that any image check in Carat accepts it.
 const PNG_W = 96;
@@ -360,35 +148,6 @@ function makePng() {
 // The walk
 
 // A response's body as the page received it, without waiting forever: Chromium only hands out
-// bodies that the page itself read.
-async function bodyOf(res, ms = 2000) {
-  let timer;
-  try {
-    return await Promise.race([
-      res.text().then((t) => t.slice(0, 300)),
-      new Promise((resolve) => { timer = setTimeout(() => resolve("(body not read by the page)"), ms); }),
-    ]);
-  } catch {
-    return "(body unavailable)";
-  } finally {
-    clearTimeout(timer);
-  }
-}
-const parseJson = (t) => { try { return JSON.parse(t); } catch { return null; } };
-
-async function api(base, method, pathname, { token, json, form } = {}) {
-  const headers = {};
-  let body;
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (json !== undefined) { headers["content-type"] = "application/json"; body = JSON.stringify(json); }
-  if (form !== undefined) { headers["content-type"] = "application/x-www-form-urlencoded"; body = new URLSearchParams(form).toString(); }
-  const res = await fetch(`${base}${pathname}`, { method, headers, body });
-  const text = await res.text();
-  let data = null;
-  try { data = JSON.parse(text); } catch { data = text; }
-  return { status: res.status, data };
-}
-
 async function walk({ chromium, caratBase, clientBase, scratch, screens }) {
   const tag = Date.now().toString(36);
   const member = {
@@ -881,18 +640,17 @@ async function main() {
   rmSync(screens, { recursive: true, force: true });
   mkdirSync(screens, { recursive: true });
 
-  const { chromium } = loadPlaywright();
-  const commit = resolveCommit();
-  const frontend = prepareClient(commit);
+  const { chromium } = loadPlaywright(WORK);
+  const commit = resolveCommit(SNAPSHOT, UPSTREAM_COMMIT);
+  const frontend = prepareClient(WORK, SNAPSHOT, commit);
 
   const previous = lastBuild(frontend);
   const caratPort = await freePort(previous?.apiUrl ? Number(new URL(previous.apiUrl).port) : 0);
-  let clientPort = await freePort(previous?.clientPort || 0);
-  if (clientPort === caratPort) clientPort = await freePort(0);
+  const clientPort = await freePort(previous?.clientPort || 0, [caratPort]);
   const caratBase = `http://127.0.0.1:${caratPort}`;
   const clientBase = `http://127.0.0.1:${clientPort}`;
   const dist = buildClient(frontend, caratBase);
-  writeFileSync(buildMetaPath(frontend), JSON.stringify({ ...lastBuild(frontend), clientPort }));
+  rememberBuild(frontend, { clientPort });
 
   const scratch = mkdtempSync(path.join(os.tmpdir(), "carat-head-client-"));
   let carat = null;
@@ -906,7 +664,7 @@ async function main() {
     check(false, "the run completed", err.stack || String(err));
     if (carat) console.log(tail(carat.logFile));
   } finally {
-    if (web) await new Promise((r) => { web.closeAllConnections?.(); web.close(() => r()); });
+    if (web) await closeServer(web);
     if (carat) await carat.stop();
     if (opts.keep) log(`kept ${scratch} (carat.log, carat.db, media)`);
     else rmSync(scratch, { recursive: true, force: true });
@@ -915,9 +673,9 @@ async function main() {
 }
 
 const watchdog = setTimeout(() => {
-  for (const child of children) child.kill("SIGKILL");
+  killChildren();
   console.log("FAIL - the run finished within its time limit");
-  console.log(`${passed} passed, ${failed + 1} failed`);
+  console.log(`${results.passed} passed, ${results.failed + 1} failed`);
   process.exit(1);
 }, WATCHDOG_MS);
 try {
@@ -926,5 +684,5 @@ try {
   check(false, "the run completed", err.stack || String(err));
 }
 clearTimeout(watchdog);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+console.log(`${results.passed} passed, ${results.failed} failed`);
+process.exit(results.failed ? 1 : 0);
