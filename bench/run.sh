@@ -25,6 +25,9 @@
 #       --no-install         do not run scripts/install-deps.sh --bench
 #       --keep               keep the work directory (database, logs, raw outputs)
 #       --results DIR        where to write the results (default bench/results)
+#       --matching           then bench/matching.py: matching search and chat list against
+#                            upstream 7750a50's backend, chat fan-out over two replicas
+#                            (<timestamp>-matching.md/.json; about 4 more minutes)
 #   -h, --help               this text
 set -euo pipefail
 
@@ -48,6 +51,7 @@ do_build=1
 do_install=1
 keep=0
 results_dir="$BENCH_DIR/results"
+matching=0
 
 need_value() { [[ $# -ge 2 && -n "$2" ]] || { echo "run.sh: $1 needs a value" >&2; exit 2; }; }
 while [[ $# -gt 0 ]]; do
@@ -66,6 +70,7 @@ while [[ $# -gt 0 ]]; do
     --no-install) do_install=0; shift ;;
     --keep) keep=1; shift ;;
     --results) need_value "$@"; results_dir=$2; shift 2 ;;
+    --matching) matching=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -390,3 +395,12 @@ note_load end
 # ---- report ------------------------------------------------------------------------------------
 python3 "$BENCH_DIR/report.py" --work "$WORK" --out "$results_dir/$stamp"
 log "results: $results_dir/$stamp.json, $results_dir/$stamp.md"
+
+# ---- matching and chat (optional) -------------------------------------------------------------
+if (( matching )); then
+  log "bench/matching.py (matching search and chat list against HEAD, chat fan-out)"
+  mquick=()
+  (( quick )) && mquick=(--quick)
+  python3 "$BENCH_DIR/matching.py" --carat "$CARAT" --out "$results_dir" "${mquick[@]}" >&2 ||
+    die "bench/matching.py failed"
+fi
