@@ -66,21 +66,14 @@ inline void write_hobbies_and_images(JsonWriter& w, const domain::MatchingProfil
   w.end_array();
 }
 
-// GET /profiles/me: the member's account fields with the profile.
-inline std::string my_profile_json(const domain::User& u, const domain::MatchingProfile& m) {
+// The profile's fields from display_flag on, as both profile answers write them; `own` adds the
+// hometown, which only the member sees.
+inline void write_profile_fields(JsonWriter& w, const domain::MatchingProfile& m, bool own) {
   const auto& p = m.profile.p;
-  JsonWriter w;
-  w.begin_object();
-  w.field("user_id", m.profile.user_id);
-  w.field("nickname", u.display_name);
-  w.field("email", u.email);
-  w.field("display_name", u.display_name);
-  w.field("real_name", or_empty(u.real_name));
-  w.field("phone_number", or_empty(u.phone_number));
   w.field("display_flag", p.display_flag);
   w.field("prefecture", p.prefecture);
   w.field("residence_detail", or_empty(p.residence_detail));
-  w.field("hometown", or_empty(p.hometown));
+  if (own) w.field("hometown", or_empty(p.hometown));
   w.field("age_band", or_empty(p.age_band));
   w.field("occupation", or_empty(p.occupation));
   w.field("income_range", or_empty(p.income_range));
@@ -94,6 +87,19 @@ inline std::string my_profile_json(const domain::User& u, const domain::Matching
   w.key("romance_targets");
   write_romance_targets(w, p.romance_targets);
   write_hobbies_and_images(w, m);
+}
+
+// GET /profiles/me: the member's account fields with the profile.
+inline std::string my_profile_json(const domain::User& u, const domain::MatchingProfile& m) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("user_id", m.profile.user_id);
+  w.field("nickname", u.display_name);
+  w.field("email", u.email);
+  w.field("display_name", u.display_name);
+  w.field("real_name", or_empty(u.real_name));
+  w.field("phone_number", or_empty(u.phone_number));
+  write_profile_fields(w, m, /*own=*/true);
   w.end_object();
   return w.take();
 }
@@ -106,22 +112,7 @@ inline std::string profile_json(const domain::MatchingProfile& m) {
   w.field("user_id", m.profile.user_id);
   w.field("nickname", or_empty(p.nickname));
   w.field("display_name", m.display_name);
-  w.field("display_flag", p.display_flag);
-  w.field("prefecture", p.prefecture);
-  w.field("residence_detail", or_empty(p.residence_detail));
-  w.field("age_band", or_empty(p.age_band));
-  w.field("occupation", or_empty(p.occupation));
-  w.field("income_range", or_empty(p.income_range));
-  w.field("blood_type", or_empty(p.blood_type));
-  w.field("zodiac", or_empty(p.zodiac));
-  w.field("meet_pref", or_empty(p.meet_pref));
-  w.field("meeting_style", meeting_style(p));
-  w.field("bio", or_empty(p.bio));
-  w.field("identity", or_empty(p.identity));
-  w.field("avatar_url", "");
-  w.key("romance_targets");
-  write_romance_targets(w, p.romance_targets);
-  write_hobbies_and_images(w, m);
+  write_profile_fields(w, m, /*own=*/false);
   w.end_object();
   return w.take();
 }

@@ -1,6 +1,7 @@
 #include "dto/validate.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "domain/email.hpp"
 #include "util/json_writer.hpp"
@@ -201,10 +202,10 @@ std::optional<std::string> Validator::string_value(const Json& v, const Loc& l,
   return value;
 }
 
-Field<std::vector<std::string>> Validator::str_list(const Json& obj, std::string_view key,
-                                                    bool nullable, const StrRule& item,
-                                                    size_t max_items) {
-  Field<std::vector<std::string>> f;
+template <class T, class Read>
+Field<std::vector<T>> Validator::list(const Json& obj, std::string_view key, bool nullable,
+                                      size_t max_items, Read read) {
+  Field<std::vector<T>> f;
   auto it = obj.find(key);
   if (it == obj.end()) return f;
   if (it->is_null() && nullable) {
@@ -230,7 +231,7 @@ Field<std::vector<std::string>> Validator::str_list(const Json& obj, std::string
   for (const auto& element : *it) {
     Loc item_loc = loc(key);
     item_loc.emplace_back(index++);
-    if (auto value = string_value(element, item_loc, item)) {
+    if (auto value = read(element, item_loc)) {
       f.value.push_back(std::move(*value));
     } else {
       ok = false;
@@ -238,6 +239,14 @@ Field<std::vector<std::string>> Validator::str_list(const Json& obj, std::string
   }
   if (ok) f.present = true;
   return f;
+}
+
+Field<std::vector<std::string>> Validator::str_list(const Json& obj, std::string_view key,
+                                                    bool nullable, const StrRule& item,
+                                                    size_t max_items) {
+  return list<std::string>(obj, key, nullable, max_items, [&](const Json& v, const Loc& l) {
+    return string_value(v, l, item);
+  });
 }
 
 std::optional<int64_t> Validator::coerce_int(const Json& v, const Loc& loc) {
@@ -415,31 +424,8 @@ Field<std::string> Validator::enumeration(const Json& obj, std::string_view key,
 
 Field<std::vector<int64_t>> Validator::int_list(const Json& obj, std::string_view key,
                                                 bool nullable) {
-  Field<std::vector<int64_t>> f;
-  auto it = obj.find(key);
-  if (it == obj.end()) return f;
-  if (it->is_null() && nullable) {
-    f.present = true;
-    f.null = true;
-    return f;
-  }
-  if (!it->is_array()) {
-    add("list_type", loc(key), "Input should be a valid list", input_json(*it));
-    return f;
-  }
-  bool ok = true;
-  int64_t index = 0;
-  for (const auto& item : *it) {
-    Loc item_loc = loc(key);
-    item_loc.emplace_back(index++);
-    if (auto v = coerce_int(item, item_loc)) {
-      f.value.push_back(*v);
-    } else {
-      ok = false;
-    }
-  }
-  if (ok) f.present = true;
-  return f;
+  return list<int64_t>(obj, key, nullable, std::numeric_limits<size_t>::max(),
+                       [&](const Json& v, const Loc& l) { return coerce_int(v, l); });
 }
 
 Field<const Json*> Validator::object(const Json& obj, std::string_view key, bool nullable) {

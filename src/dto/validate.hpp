@@ -102,6 +102,13 @@ class Validator {
   std::optional<std::string> string_value(const Json& v, const Loc& loc, const StrRule& rule);
 
  private:
+  // The list at `key`: absent, null (when `nullable`), not a list (list_type), longer than
+  // `max_items` (too_long) as every list field answers them; each element is read by
+  // `read(element, loc)` (nullopt: its 422 item was added). Defined in validate.cpp.
+  template <class T, class Read>
+  Field<std::vector<T>> list(const Json& obj, std::string_view key, bool nullable,
+                             size_t max_items, Read read);
+
   std::vector<errors::ValidationItem> items_;
   Loc prefix_ = {std::string("body")};
 };
