@@ -27,9 +27,15 @@ class WsClient {
  public:
   // Opens `target` on 127.0.0.1:port; status() is 101 when the upgrade succeeded, else the HTTP
   // status of the refusal (body in refusal()).
-  WsClient(int port, const std::string& target) : ws_(ioc_) {
+  // `receive_buffer`: the socket's SO_RCVBUF (0: the system's), small to play a slow reader.
+  WsClient(int port, const std::string& target, int receive_buffer = 0) : ws_(ioc_) {
     tcp::resolver resolver(ioc_);
-    net::connect(ws_.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
+    ws_.next_layer().open(tcp::v4());
+    if (receive_buffer > 0) {
+      ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVBUF, &receive_buffer,
+                   sizeof receive_buffer);
+    }
+    ws_.next_layer().connect(*resolver.resolve("127.0.0.1", std::to_string(port)).begin());
     timeval tv{5, 0};
     ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     websocket::response_type res;
@@ -66,6 +72,8 @@ class WsClient {
   }
   void send(const std::string& text) { ws_.write(net::buffer(text)); }
   bool closed() const { return closed_; }
+  // The close code the server sent (after read() saw the close).
+  int close_code() const { return static_cast<int>(ws_.reason().code); }
 
  private:
   net::io_context ioc_;
@@ -231,6 +239,34 @@ TEST_F(ChatSocket, AMemberHasAtMostEightSockets) {
     if (!reopened) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_TRUE(reopened);
+}
+
+TEST_F(ChatSocket, AReaderTooSlowIsClosedWith1013AndCatchesUpAfterwards) {
+  auto c = api();
+  auto alice = make_user(c, "Alice");
+  auto bob = make_user(c, "Bob");
+  const int64_t chat = chat_between(c, alice, bob);
+  // Bob's socket is not read while about 7 MB of messages are sent: past the kernel's buffers
+  // the server's queue for it (1 MiB) fills, and the server closes it rather than buffer more.
+  WsClient slow(server().port(), target(chat, bob), 4096);
+  ASSERT_EQ(slow.status(), 101);
+  const std::string big(9000, 'x');
+  int64_t last = 0;
+  for (int i = 0; i < 800; ++i) last = post(c, chat, alice, big + std::to_string(i));
+  int64_t seen = 0;
+  while (auto frame = slow.read()) seen = (*frame)["id"];
+  ASSERT_TRUE(slow.closed()) << "the server kept the slow socket open";
+  EXPECT_EQ(slow.close_code(), 1013);
+  EXPECT_LT(seen, last);
+  // The service is unaffected; the history comes from REST, and a socket reopened with
+  // after_id continues from there.
+  EXPECT_EQ(c.get("/healthz").status, 200);
+  EXPECT_EQ(c.get("/api/matching/chats/" + qs(chat) + "/messages", bob.auth()).json()["items"]
+                .size(),
+            800u);
+  WsClient again(server().port(), target(chat, bob, "&after_id=" + qs(last - 3)));
+  ASSERT_EQ(again.status(), 101);
+  EXPECT_TRUE(again.read_until_id(last)) << "nothing after after_id arrived";
 }
 
 TEST_F(ChatSocket, MessagesCrossReplicasAndSurviveAListenerRestart) {
