@@ -330,6 +330,12 @@ class Session : public Stoppable, public std::enable_shared_from_this<Session> {
     ++metrics::global().in_flight;
     in_flight_ = true;
     build_request();
+    if (!framing_is_chunked_or_length()) {
+      // RFC 9112 §6.3: a Transfer-Encoding whose final coding is not chunked leaves the body's
+      // length unknown; answering it and reading on would let the body pose as the next request.
+      respond_transport_error(400, "Bad Request");
+      return;
+    }
 
     std::optional<uint64_t> content_length;
     if (auto cl = parser_->content_length()) content_length = *cl;
@@ -516,6 +522,15 @@ class Session : public Stoppable, public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
+  }
+
+  // False when the request carries Transfer-Encoding other than exactly "chunked" (Beast already
+  // refuses chunked beside Content-Length).
+  bool framing_is_chunked_or_length() const {
+    const auto& h = parser_->get();
+    if (h.count(bhttp::field::transfer_encoding) == 0) return true;
+    if (h.count(bhttp::field::transfer_encoding) > 1) return false;
+    return beast::iequals(text::trim(h[bhttp::field::transfer_encoding]), "chunked");
   }
 
   // Fills req_ from the parsed header.

@@ -72,6 +72,13 @@ TEST_F(BadInput, Catalogue) {
       {"unknown method", [&](Client&, auto&) { return raw_reply(port, "BREW /api/posts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); }, 405, "Method Not Allowed"},
       {"Content-Length and chunked together", [&](Client&, auto&) { return raw_reply(port, "POST /api/posts HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"); }, 400, "Bad Request"},
       {"garbage request", [&](Client&, auto&) { return raw_reply(port, "\x16\x03\x01 this is not HTTP\r\n\r\n"); }, 400, "Bad Request"},
+      // RFC 9112 §6.3: a Transfer-Encoding whose final coding is not chunked cannot frame a request
+      // (issue 14 item 11: these were framed by Content-Length, a request-smuggling opening).
+      {"Transfer-Encoding xchunked with Content-Length", [&](Client&, auto&) { return raw_reply(port, "POST /api/auth/token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n"); }, 400, "Bad Request"},
+      {"Transfer-Encoding gzip with Content-Length", [&](Client&, auto&) { return raw_reply(port, "POST /api/auth/token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n"); }, 400, "Bad Request"},
+      {"Transfer-Encoding chunked, identity with Content-Length", [&](Client&, auto&) { return raw_reply(port, "POST /api/auth/token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"); }, 400, "Bad Request"},
+      {"obs-folded Transfer-Encoding", [&](Client&, auto&) { return raw_reply(port, "POST /api/auth/token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: identity\r\n chunked\r\n\r\n0\r\n\r\n"); }, 400, "Bad Request"},
+      {"Transfer-Encoding gzip alone", [&](Client&, auto&) { return raw_reply(port, "POST /api/auth/token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n"); }, 400, "Bad Request"},
       // Path traversal and odd names for media.
       {"traversal in a media name", [&](Client& k, auto&) { return k.get("/media/..%2F..%2Fetc%2Fpasswd"); }, 404, "Not Found"},
       {"dot-file media name", [&](Client& k, auto&) { return k.get("/media/.env"); }, 404, "Not Found"},
