@@ -4,8 +4,15 @@
 
 namespace carat::auth {
 
-LoginThrottle::LoginThrottle(int max_per_email, int max_per_ip, std::chrono::seconds window)
-    : max_per_email_(max_per_email), max_per_ip_(max_per_ip), window_(window) {}
+LoginThrottle::LoginThrottle(int max_per_email, int max_per_ip, std::chrono::seconds window,
+                             size_t max_keys)
+    : max_per_email_(max_per_email), max_per_ip_(max_per_ip), window_(window),
+      max_keys_(std::max<size_t>(1, max_keys)) {}
+
+size_t LoginThrottle::keys() const {
+  std::lock_guard lock(mu_);
+  return by_email_.size() + by_ip_.size();
+}
 
 std::optional<int64_t> LoginThrottle::check(std::unordered_map<std::string, Failures>& map,
                                             const std::string& key, int limit,
@@ -41,7 +48,20 @@ void LoginThrottle::record_failure(const std::string& email_key, const std::stri
   };
   cap(by_email_[email_key], max_per_email_);
   cap(by_ip_[ip], max_per_ip_);
-  if (++ops_ % 1024 == 0) prune(now);
+  if (++ops_ % 1024 == 0 || by_email_.size() > max_keys_ || by_ip_.size() > max_keys_) {
+    prune(now);
+  }
+  // Still over after the prune: a flood of distinct keys inside the window. Give way rather
+  // than grow; the keys being guessed hardest are the ones most recently written, kept here.
+  for (auto* map : {&by_email_, &by_ip_}) {
+    for (auto it = map->begin(); map->size() > max_keys_ && it != map->end();) {
+      if (it->first == email_key || it->first == ip) {
+        ++it;
+      } else {
+        it = map->erase(it);
+      }
+    }
+  }
 }
 
 void LoginThrottle::clear_email(const std::string& email_key) {

@@ -1,5 +1,7 @@
 // Failed-login throttling (api.md §1.11): a sliding 15-minute window per e-mail and per client
-// IP, in process memory. Bounded: keys whose failures all left the window are pruned.
+// IP, in process memory. Bounded: keys whose failures all left the window are pruned, each key
+// keeps at most its limit of entries, and each map at most `max_keys` keys (past it the window
+// is pruned at once and, under a flood of distinct keys, the oldest-looking entries give way).
 #pragma once
 
 #include <chrono>
@@ -17,7 +19,9 @@ class LoginThrottle {
   using Clock = std::chrono::steady_clock;
 
   LoginThrottle(int max_per_email, int max_per_ip,
-                std::chrono::seconds window = std::chrono::minutes(15));
+                std::chrono::seconds window = std::chrono::minutes(15),
+                size_t max_keys = 100000);
+  size_t keys() const;
 
   // Seconds until an attempt for this key pair may proceed, or nullopt when allowed now.
   std::optional<int64_t> retry_after(const std::string& email_key, const std::string& ip,
@@ -35,6 +39,7 @@ class LoginThrottle {
   int max_per_email_;
   int max_per_ip_;
   std::chrono::seconds window_;
+  size_t max_keys_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Failures> by_email_;
   std::unordered_map<std::string, Failures> by_ip_;

@@ -46,6 +46,10 @@ http::Response issue_token(RequestContext& ctx) {
   const auto form = dto::read_token_form(ctx.req.header("content-type").value_or(""), ctx.req.body);
 
   const std::string email(text::trim(form.username));
+  // No address is longer than 254 characters (the registration rule): such a username names
+  // nobody, so it is refused before the throttle or the database sees it (a megabyte-long
+  // username would otherwise be a throttle key and a lookup; issue 14 item 5).
+  if (text::code_points(email) > 254) throw errors::unauthorized("Incorrect email or password");
   const LoginGuard guard(ctx, email);
   guard.check();
 

@@ -127,3 +127,25 @@ TEST(Logs, DatabasePasswordsNeverReachTheLog) {
 
 }  // namespace
 }  // namespace carat::testing
+
+namespace carat::testing {
+namespace {
+
+// Issue 14 item 5: a username longer than any address is refused before any lookup and never
+// becomes a throttle key (before: one lookup and, on PostgreSQL, a megabyte-long row per try).
+TEST_F(Api, OverlongLoginNamesAreRefusedBeforeAnyLookup) {
+  auto c = api();
+  const std::string name(512 * 1024, 'a');
+  const int64_t before = statements();
+  auto r = c.post_form("/api/auth/token", "username=" + name + "&password=x");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.json()["detail"], "Incorrect email or password");
+  EXPECT_EQ(statements() - before, 0) << "the database was asked about it";
+  // 254 characters is still an ordinary (failed) login.
+  const std::string longest = std::string(242, 'b') + "@example.com";
+  EXPECT_EQ(c.post_form("/api/auth/token", "username=" + longest + "&password=x").status, 401);
+  EXPECT_GT(statements() - before, 0);
+}
+
+}  // namespace
+}  // namespace carat::testing

@@ -134,6 +134,19 @@ TEST(Base64Url, RoundTripAndRejectsGarbage) {
   EXPECT_EQ(base64url_decode("YQ=="), std::string("a"));
 }
 
+TEST(LoginThrottle, MemoryIsBoundedUnderAFloodOfDistinctKeys) {
+  LoginThrottle t(3, 5, std::chrono::seconds(900), /*max_keys=*/1000);
+  const auto now = LoginThrottle::Clock::now();
+  for (int i = 0; i < 20000; ++i) {
+    t.record_failure("user" + std::to_string(i) + "@x", "10.0." + std::to_string(i % 250) + "." +
+                                                           std::to_string(i / 250), now);
+  }
+  EXPECT_LE(t.keys(), 2000u);
+  // The key written last is kept, and still counts.
+  for (int i = 0; i < 3; ++i) t.record_failure("target@x", "1.2.3.4", now);
+  EXPECT_TRUE(t.retry_after("target@x", "5.6.7.8", now));
+}
+
 TEST(LoginThrottle, BlocksAfterLimitPerEmailAndPerIp) {
   LoginThrottle t(3, 5, std::chrono::seconds(900));
   const auto now = LoginThrottle::Clock::now();
