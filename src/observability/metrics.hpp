@@ -27,11 +27,14 @@ class Registry {
   std::atomic<int64_t> rate_limited_logins{0};
   std::atomic<int64_t> overload_rejections{0};
 
-  // `route` is the route pattern ("/api/posts/{post_id}"), never the raw path, so label
-  // cardinality stays bounded.
+  // `route` is the route pattern ("/api/posts/{post_id}"), never the raw path, and a method
+  // other than HTTP's usual ones is counted as "OTHER", so label cardinality stays bounded; past
+  // kMaxSeries series, new combinations are counted under route "(overflow)".
   void observe_request(std::string_view method, std::string_view route, int status,
                        double seconds);
   std::string render(const DbPoolSnapshot& pool) const;
+
+ static constexpr size_t kMaxSeries = 1000;
 
  private:
   static constexpr double kBuckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
