@@ -32,6 +32,13 @@ bool ApiPipeline::origin_allowed(std::string_view origin) const {
   return false;
 }
 
+// The Access-Control-Allow-Origin value: the origin itself, or `*` when any origin is allowed
+// without credentials (CORS_ALLOW_CREDENTIALS=false).
+std::string ApiPipeline::allow_origin_value(std::string_view origin) const {
+  if (app_.config.allow_any_origin && !app_.config.cors_credentials) return "*";
+  return std::string(origin);
+}
+
 http::Response ApiPipeline::preflight(const http::Request& req) const {
   const std::string origin(req.header("origin").value_or(""));
   const bool allowed = origin_allowed(origin);
@@ -39,8 +46,10 @@ http::Response ApiPipeline::preflight(const http::Request& req) const {
   res.status = allowed ? 200 : 400;
   res.body = allowed ? "OK" : "Disallowed CORS origin";
   res.content_type = "text/plain; charset=utf-8";
-  if (allowed) res.headers.emplace_back("Access-Control-Allow-Origin", origin);
-  res.headers.emplace_back("Access-Control-Allow-Credentials", "true");
+  if (allowed) res.headers.emplace_back("Access-Control-Allow-Origin", allow_origin_value(origin));
+  if (app_.config.cors_credentials) {
+    res.headers.emplace_back("Access-Control-Allow-Credentials", "true");
+  }
   res.headers.emplace_back("Access-Control-Allow-Methods", kAllowMethods);
   if (auto h = req.header("access-control-request-headers")) {
     res.headers.emplace_back("Access-Control-Allow-Headers", std::string(*h));
@@ -134,8 +143,10 @@ void ApiPipeline::finish(const http::Request& req, http::Response& res,
   const bool is_preflight = res.has_header("Access-Control-Allow-Methods");
   if (!is_preflight) {
     if (auto origin = req.header("origin"); origin && origin_allowed(*origin)) {
-      res.headers.emplace_back("Access-Control-Allow-Origin", std::string(*origin));
-      res.headers.emplace_back("Access-Control-Allow-Credentials", "true");
+      res.headers.emplace_back("Access-Control-Allow-Origin", allow_origin_value(*origin));
+      if (app_.config.cors_credentials) {
+        res.headers.emplace_back("Access-Control-Allow-Credentials", "true");
+      }
       res.headers.emplace_back("Vary", "Origin");
     }
   }

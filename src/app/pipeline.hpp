@@ -20,6 +20,7 @@ class ApiPipeline final : public http::Pipeline {
 
  private:
   bool origin_allowed(std::string_view origin) const;
+  std::string allow_origin_value(std::string_view origin) const;
   http::Response preflight(const http::Request& req) const;
 
   App& app_;

@@ -108,6 +108,13 @@ int serve() {
   opts.idle_timeout = cfg->idle_timeout;
   opts.max_connections = cfg->max_connections;
   opts.trust_forwarded_for = cfg->trust_forwarded_for;
+  opts.trusted_proxy = [proxies = cfg->trusted_proxies](std::string_view peer) {
+    const std::string address(peer);
+    for (const auto& cidr : proxies) {
+      if (config::cidr_contains(cidr, address)) return true;
+    }
+    return false;
+  };
   http::Server server(opts, pipeline, workers);
   try {
     server.listen();

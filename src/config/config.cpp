@@ -13,6 +13,22 @@ namespace carat::config {
 
 namespace {
 
+// Where App Runner's and the ALB's hops come from: private and loopback addresses.
+constexpr const char* kPrivateRanges =
+    "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8,::1/128,fc00::/7";
+
+size_t distinct_bytes(const std::string& s) {
+  bool seen[256] = {};
+  size_t n = 0;
+  for (unsigned char ch : s) {
+    if (!seen[ch]) {
+      seen[ch] = true;
+      ++n;
+    }
+  }
+  return n;
+}
+
 // The dev default is deliberately long enough to sign tokens but refused in production.
 constexpr const char* kDevSecretKey = "carat-development-secret-key-not-for-production-use";
 
@@ -212,6 +228,14 @@ Config load(const EnvLookup& env) {
   c.idle_timeout = std::chrono::seconds(r.integer("HTTP_IDLE_TIMEOUT_SECONDS", 60, 1, 3600));
   c.shutdown_grace = std::chrono::seconds(r.integer("SHUTDOWN_GRACE_SECONDS", 20, 0, 3600));
   c.trust_forwarded_for = r.boolean("TRUST_FORWARDED_FOR", false);
+  for (const auto& item : split_list(r.str("TRUSTED_PROXY_CIDRS", kPrivateRanges))) {
+    if (auto cidr = parse_cidr(item)) {
+      c.trusted_proxies.push_back(*cidr);
+    } else {
+      r.problems.push_back("TRUSTED_PROXY_CIDRS: '" + item + "' is not an address or CIDR");
+    }
+  }
+  c.cors_credentials = r.boolean("CORS_ALLOW_CREDENTIALS", true);
 
   const std::string origins =
       r.str("ALLOW_ORIGINS", "http://localhost:5173,http://127.0.0.1:5173");
@@ -221,6 +245,12 @@ Config load(const EnvLookup& env) {
     } else {
       c.allow_origins.push_back(o);
     }
+  }
+  if (c.production && c.allow_any_origin && c.cors_credentials) {
+    r.problems.push_back(
+        "ALLOW_ORIGINS: '*' with credentials lets any site act with a member's session; list the "
+        "web client's origins, or set CORS_ALLOW_CREDENTIALS=false to allow any origin without "
+        "credentials");
   }
 
   // Database.
@@ -270,6 +300,9 @@ Config load(const EnvLookup& env) {
       if (c.secret_key.size() < 32) {
         r.problems.push_back("SECRET_KEY: must be at least 32 bytes in production (got " +
                              std::to_string(c.secret_key.size()) + ")");
+      } else if (distinct_bytes(c.secret_key) < 8) {
+        r.problems.push_back("SECRET_KEY: too few distinct characters to be random; generate "
+                             "one with `openssl rand -hex 32`");
       } else if (c.secret_key_is_known_placeholder) {
         r.problems.push_back("SECRET_KEY: is a publicly known placeholder; generate one with "
                              "`openssl rand -hex 32`");

@@ -46,8 +46,14 @@ struct Config {
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds shutdown_grace{20};
   bool trust_forwarded_for = false;
+  // Peers whose X-Forwarded-For is believed (TRUSTED_PROXY_CIDRS; default: private and loopback
+  // ranges, where App Runner's and the ALB's hops come from).
+  std::vector<Cidr> trusted_proxies;
   std::vector<std::string> allow_origins;
   bool allow_any_origin = false;
+  // CORS_ALLOW_CREDENTIALS=false: with ALLOW_ORIGINS=*, answer `*` without credentials (the only
+  // form of "any origin" production accepts).
+  bool cors_credentials = true;
 
   // Database.
   DatabaseUrl database;

@@ -552,7 +552,8 @@ class Session : public Stoppable, public std::enable_shared_from_this<Session> {
     const auto rid = req_.header("x-request-id");
     req_.request_id = rid && valid_request_id(*rid) ? std::string(*rid) : text::random_hex(16);
     req_.client_ip = peer_ip_;
-    if (server_.options.trust_forwarded_for) {
+    const auto& trusted = server_.options.trusted_proxy;
+    if (server_.options.trust_forwarded_for && (!trusted || trusted(peer_ip_))) {
       if (auto xff = req_.header("x-forwarded-for")) {
         std::string ip = rightmost_forwarded(*xff);
         if (!ip.empty()) req_.client_ip = std::move(ip);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,9 @@ struct ServerOptions {
   size_t header_limit = 16 * 1024;
   int max_connections = 10000;
   bool trust_forwarded_for = false;
+  // With trust_forwarded_for: whether a peer address is a proxy whose X-Forwarded-For is
+  // believed (unset: every peer).
+  std::function<bool(std::string_view)> trusted_proxy;
   WebSocketLimits websocket;
 };
 

@@ -131,6 +131,40 @@ TEST(Logs, DatabasePasswordsNeverReachTheLog) {
 namespace carat::testing {
 namespace {
 
+// Issue 14 item 12: X-Forwarded-For is believed only from a trusted proxy's address.
+TEST(Logs, ForwardedForIsBelievedOnlyFromTrustedProxies) {
+  auto client_ip_of = [](const Env& env) {
+    CaratServer srv(env);
+    srv.client().get("/healthz", {{"X-Forwarded-For", "198.51.100.7, 203.0.113.9"}});
+    srv.stop();
+    const std::string log = srv.log();
+    std::smatch m;
+    const std::regex line(R"re("route":"/healthz".*?"client_ip":"([^"]+)")re");
+    return std::regex_search(log, m, line) ? m[1].str() : std::string("<no line>");
+  };
+  EXPECT_EQ(client_ip_of(Env{{"TRUST_FORWARDED_FOR", "true"}}), "203.0.113.9")
+      << "loopback is in the default trusted ranges";
+  EXPECT_EQ(client_ip_of(Env{{"TRUST_FORWARDED_FOR", "true"},
+                             {"TRUSTED_PROXY_CIDRS", "10.0.0.0/8"}}),
+            "127.0.0.1")
+      << "a peer outside TRUSTED_PROXY_CIDRS cannot choose its address";
+  EXPECT_EQ(client_ip_of(Env{}), "127.0.0.1");
+}
+
+// Any origin without credentials: `*`, and never Access-Control-Allow-Credentials.
+TEST(Cors, AnyOriginWithoutCredentialsAnswersAStar) {
+  CaratServer srv(Env{{"ALLOW_ORIGINS", "*"}, {"CORS_ALLOW_CREDENTIALS", "false"}});
+  auto c = srv.client();
+  auto r = c.get("/api/posts", {{"Origin", "https://anywhere.example"}});
+  EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "*");
+  EXPECT_FALSE(r.has_header("Access-Control-Allow-Credentials"));
+  auto pre = c.options("/api/posts", {{"Origin", "https://anywhere.example"},
+                                      {"Access-Control-Request-Method", "POST"}});
+  EXPECT_EQ(pre.status, 200);
+  EXPECT_EQ(pre.header("Access-Control-Allow-Origin"), "*");
+  EXPECT_FALSE(pre.has_header("Access-Control-Allow-Credentials"));
+}
+
 // Issue 14 item 5: a username longer than any address is refused before any lookup and never
 // becomes a throttle key (before: one lookup and, on PostgreSQL, a megabyte-long row per try).
 TEST_F(Api, OverlongLoginNamesAreRefusedBeforeAnyLookup) {

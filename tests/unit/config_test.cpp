@@ -99,6 +99,28 @@ TEST(Config, ProductionRefusesWeakSecretsAndSqlite) {
                   .empty());
 }
 
+// Issue 14 item 12.
+TEST(Config, ProductionRefusesAnyOriginWithCredentialsAndRepeatedCharacterSecrets) {
+  const std::string pg = "postgresql://u:p@db:5432/app";
+  const std::map<std::string, std::string> base = {
+      {"APP_ENV", "production"}, {"DATABASE_URL", pg}, {"SECRET_KEY", kStrong}};
+  auto with = [&](std::map<std::string, std::string> extra) {
+    extra.insert(base.begin(), base.end());
+    return problems(extra);
+  };
+  EXPECT_TRUE(mentions(with({{"ALLOW_ORIGINS", "*"}}), "ALLOW_ORIGINS"));
+  EXPECT_TRUE(mentions(with({{"ALLOW_ORIGINS", "https://a.example,*"}}), "ALLOW_ORIGINS"));
+  EXPECT_TRUE(with({{"ALLOW_ORIGINS", "*"}, {"CORS_ALLOW_CREDENTIALS", "false"}}).empty());
+  EXPECT_TRUE(with({{"ALLOW_ORIGINS", "https://a.example"}}).empty());
+  EXPECT_TRUE(mentions(with({{"SECRET_KEY", std::string(64, 'a')}}), "SECRET_KEY"));
+  EXPECT_TRUE(mentions(with({{"SECRET_KEY", std::string(32, 'a') + std::string(32, 'b')}}),
+                       "SECRET_KEY"));
+  // Outside production, `*` stays the development convenience it was.
+  EXPECT_TRUE(problems({{"ALLOW_ORIGINS", "*"}}).empty());
+  EXPECT_TRUE(mentions(problems({{"TRUSTED_PROXY_CIDRS", "10.0.0.0/8,not-a-cidr"}}),
+                       "TRUSTED_PROXY_CIDRS"));
+}
+
 TEST(Config, SecretKeyIsUsedByteForByte) {
   auto c = load(env({{"SECRET_KEY", "  spaced key  "}}));
   EXPECT_EQ(c.secret_key, "  spaced key  ");
