@@ -185,3 +185,35 @@ TEST_F(BadInput, DuplicateKeysLastOneWins) {
 
 }  // namespace
 }  // namespace carat::testing
+
+namespace carat::testing {
+namespace {
+
+// Issue 14 item 8: a 422 answers at most 50 items and echoes at most 1 KiB of any input, so a
+// large bad body cannot buy a larger answer (before: 72.7 MB for a 1 MiB list of bad ids).
+TEST_F(BadInput, ValidationErrorsDoNotAmplifyTheRequest) {
+  auto c = api();
+  auto u = make_user(c);
+  Json ids = Json::array();
+  for (int i = 0; i < 100000; ++i) ids.push_back("x");
+  auto r = c.post_json("/api/posts", {{"body", "x"}, {"media_ids", ids}}, u.auth());
+  ASSERT_EQ(r.status, 422) << r.body.substr(0, 300);
+  EXPECT_LT(r.body.size(), 64u * 1024) << "answer of " << r.body.size() << " bytes";
+  EXPECT_EQ(r.json()["detail"].size(), 50u);
+  EXPECT_EQ(r.json()["detail"][0]["loc"], Json({"body", "media_ids", 0}));
+
+  Json numbers = Json::array();
+  for (int i = 0; i < 30000; ++i) numbers.push_back(i);
+  auto reg = c.post_json("/api/auth/register",
+                         {{"email", numbers}, {"password", numbers}, {"display_name", numbers}});
+  ASSERT_EQ(reg.status, 422);
+  EXPECT_LT(reg.body.size(), 4096u) << reg.body.substr(0, 300);
+  EXPECT_EQ(reg.json()["detail"][0]["input"], "<list of 30000 items, not echoed>");
+  // Small inputs are still echoed as they came.
+  auto small = c.post_json("/api/auth/register", {{"email", 5}, {"password", "x"}});
+  ASSERT_EQ(small.status, 422);
+  EXPECT_EQ(small.json()["detail"][0]["input"], 5);
+}
+
+}  // namespace
+}  // namespace carat::testing
