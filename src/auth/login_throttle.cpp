@@ -40,6 +40,11 @@ std::optional<int64_t> LoginThrottle::retry_after(const std::string& email_key,
 void LoginThrottle::record_failure(const std::string& email_key, const std::string& ip,
                                    Clock::time_point now) {
   std::lock_guard lock(mu_);
+  record_locked(email_key, ip, now);
+}
+
+void LoginThrottle::record_locked(const std::string& email_key, const std::string& ip,
+                                  Clock::time_point now) {
   by_email_[email_key].push_back(now);
   by_ip_[ip].push_back(now);
   // A key never holds more entries than its limit needs: older ones cannot matter.
@@ -61,6 +66,27 @@ void LoginThrottle::record_failure(const std::string& email_key, const std::stri
         it = map->erase(it);
       }
     }
+  }
+}
+
+std::optional<int64_t> LoginThrottle::reserve(const std::string& email_key, const std::string& ip,
+                                              Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  auto a = check(by_email_, email_key, max_per_email_, now);
+  auto b = check(by_ip_, ip, max_per_ip_, now);
+  if (a && b) return std::max(*a, *b);
+  if (a || b) return a ? a : b;
+  record_locked(email_key, ip, now);
+  return std::nullopt;
+}
+
+void LoginThrottle::release(const std::string& email_key, const std::string& ip) {
+  std::lock_guard lock(mu_);
+  for (auto [map, key] : {std::pair{&by_email_, &email_key}, std::pair{&by_ip_, &ip}}) {
+    auto it = map->find(*key);
+    if (it == map->end()) continue;
+    if (!it->second.empty()) it->second.pop_back();
+    if (it->second.empty()) map->erase(it);
   }
 }
 

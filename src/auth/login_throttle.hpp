@@ -29,12 +29,19 @@ class LoginThrottle {
   void record_failure(const std::string& email_key, const std::string& ip,
                       Clock::time_point now = Clock::now());
   void clear_email(const std::string& email_key);
+  // retry_after and, when allowed, record_failure in one step: concurrent attempts cannot all
+  // pass the check before any of them is counted.
+  std::optional<int64_t> reserve(const std::string& email_key, const std::string& ip,
+                                 Clock::time_point now = Clock::now());
+  // Gives back the most recent reservation of both keys (the attempt succeeded).
+  void release(const std::string& email_key, const std::string& ip);
 
  private:
   using Failures = std::deque<Clock::time_point>;
   std::optional<int64_t> check(std::unordered_map<std::string, Failures>& map,
                                const std::string& key, int limit, Clock::time_point now);
   void prune(Clock::time_point now);
+  void record_locked(const std::string& email_key, const std::string& ip, Clock::time_point now);
 
   int max_per_email_;
   int max_per_ip_;

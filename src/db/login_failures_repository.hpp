@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "db/database.hpp"
@@ -33,6 +34,13 @@ inline constexpr Query kPruneKey{
 inline constexpr Query kPruneAll{
     "login_failures_prune_all",
     "DELETE FROM carat_login_failures WHERE failed_at <= now() - make_interval(secs => $1)"};
+// Serialises the attempts on one key until the transaction ends.
+inline constexpr Query kLock{"login_failures_lock",
+                             "SELECT pg_advisory_xact_lock(hashtext($1))"};
+inline constexpr Query kRemoveLatest{
+    "login_failures_remove_latest",
+    "DELETE FROM carat_login_failures WHERE id = (SELECT id FROM carat_login_failures "
+    "WHERE scope = $1 AND key = $2 ORDER BY id DESC LIMIT 1)"};
 inline constexpr Query kClearEmail{
     "login_failures_clear_email",
     "DELETE FROM carat_login_failures WHERE scope = 'email' AND key = $1"};
@@ -58,6 +66,10 @@ class LoginFailuresRepository {
   }
   void prune_all(int64_t window_seconds) {
     c_.exec(login_failures_sql::kPruneAll, {window_seconds});
+  }
+  void lock(const std::string& key) { c_.exec(login_failures_sql::kLock, {key}); }
+  void remove_latest(std::string_view scope, std::string_view key) {
+    c_.exec(login_failures_sql::kRemoveLatest, {scope, key});
   }
   void clear_email(std::string_view email_key) {
     c_.exec(login_failures_sql::kClearEmail, {email_key});

@@ -16,14 +16,18 @@
 
 namespace carat::domain {
 
+// An attempt is counted when it starts (reserve), before any password is hashed, so concurrent
+// guesses cannot all pass the check before one of them is recorded; a successful one gives its
+// place back (release) and clears the address's failures.
 class LoginThrottle {
  public:
   virtual ~LoginThrottle() = default;
-  // Seconds until an attempt for this address and client may proceed; nullopt when allowed.
-  virtual std::optional<int64_t> retry_after(db::Connection& c, const std::string& email_key,
-                                             const std::string& ip) = 0;
-  virtual void record_failure(db::Connection& c, const std::string& email_key,
-                              const std::string& ip) = 0;
+  // Seconds until an attempt for this address and client may proceed; nullopt when it may, and
+  // it is then counted.
+  virtual std::optional<int64_t> reserve(db::Connection& c, const std::string& email_key,
+                                         const std::string& ip) = 0;
+  virtual void release(db::Connection& c, const std::string& email_key,
+                       const std::string& ip) = 0;
   virtual void clear_email(db::Connection& c, const std::string& email_key) = 0;
 };
 
@@ -33,13 +37,12 @@ class InProcessLoginThrottle final : public LoginThrottle {
   InProcessLoginThrottle(int max_per_email, int max_per_ip,
                          std::chrono::seconds window = std::chrono::minutes(15))
       : memory_(max_per_email, max_per_ip, window) {}
-  std::optional<int64_t> retry_after(db::Connection&, const std::string& email_key,
-                                     const std::string& ip) override {
-    return memory_.retry_after(email_key, ip);
+  std::optional<int64_t> reserve(db::Connection&, const std::string& email_key,
+                                 const std::string& ip) override {
+    return memory_.reserve(email_key, ip);
   }
-  void record_failure(db::Connection&, const std::string& email_key,
-                      const std::string& ip) override {
-    memory_.record_failure(email_key, ip);
+  void release(db::Connection&, const std::string& email_key, const std::string& ip) override {
+    memory_.release(email_key, ip);
   }
   void clear_email(db::Connection&, const std::string& email_key) override {
     memory_.clear_email(email_key);
@@ -56,10 +59,9 @@ class SharedLoginThrottle final : public LoginThrottle {
   SharedLoginThrottle(int max_per_email, int max_per_ip,
                       std::chrono::seconds window = std::chrono::minutes(15))
       : max_per_email_(max_per_email), max_per_ip_(max_per_ip), window_(window) {}
-  std::optional<int64_t> retry_after(db::Connection& c, const std::string& email_key,
-                                     const std::string& ip) override;
-  void record_failure(db::Connection& c, const std::string& email_key,
-                      const std::string& ip) override;
+  std::optional<int64_t> reserve(db::Connection& c, const std::string& email_key,
+                                 const std::string& ip) override;
+  void release(db::Connection& c, const std::string& email_key, const std::string& ip) override;
   void clear_email(db::Connection& c, const std::string& email_key) override;
 
  private:

@@ -102,7 +102,7 @@ http::Response reactivate_account(RequestContext& ctx) {
   const std::string password = password_field(v, *fields, "password").value;
   v.throw_if_errors();
 
-  const LoginGuard guard(ctx, *email);
+  LoginGuard guard(ctx, *email);
   guard.check();
   auto user = domain::find_user_for_login(ctx.db(), *email);
   if (!user) {

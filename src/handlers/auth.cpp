@@ -50,7 +50,7 @@ http::Response issue_token(RequestContext& ctx) {
   // nobody, so it is refused before the throttle or the database sees it (a megabyte-long
   // username would otherwise be a throttle key and a lookup; issue 14 item 5).
   if (text::code_points(email) > 254) throw errors::unauthorized("Incorrect email or password");
-  const LoginGuard guard(ctx, email);
+  LoginGuard guard(ctx, email);
   guard.check();
 
   auto user = domain::find_user_for_login(ctx.db(), email);

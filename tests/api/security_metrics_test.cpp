@@ -1,5 +1,6 @@
 // Security controls and observability (issue 7 §5, §6): headers, /metrics access control and
 // content, structured access logs without secrets.
+#include <future>
 #include <regex>
 
 #include "api_fixture.hpp"
@@ -163,6 +164,49 @@ TEST(Cors, AnyOriginWithoutCredentialsAnswersAStar) {
   EXPECT_EQ(pre.status, 200);
   EXPECT_EQ(pre.header("Access-Control-Allow-Origin"), "*");
   EXPECT_FALSE(pre.has_header("Access-Control-Allow-Credentials"));
+}
+
+// Issue 14 item 6: an attempt is counted before its password is hashed, so concurrent wrong
+// guesses get no more bcrypt checks than the budget (before: 33 checks for a budget of 10).
+TEST(LoginThrottle, ConcurrentGuessesGetNoMoreChecksThanTheBudget) {
+  CaratServer srv(Env{{"BCRYPT_COST", "10"},
+                      {"LOGIN_MAX_FAILURES_PER_EMAIL", "5"},
+                      {"LOGIN_MAX_FAILURES_PER_IP", "1000"}});
+  auto c = srv.client();
+  auto u = make_user(c, "Target");
+  std::vector<std::future<int>> guesses;
+  for (int i = 0; i < 30; ++i) {
+    guesses.push_back(std::async(std::launch::async, [&] {
+      Client k(srv.port());
+      return k.post_form("/api/auth/token", "username=" + u.email + "&password=wrong-guess").status;
+    }));
+  }
+  int checked = 0, refused = 0;
+  for (auto& g : guesses) {
+    const int status = g.get();
+    if (status == 401) ++checked;
+    if (status == 429) ++refused;
+  }
+  EXPECT_EQ(checked, 5) << "wrong passwords checked (budget 5)";
+  EXPECT_EQ(refused, 25);
+}
+
+// A successful login gives its place back: successes never use up the client's budget.
+TEST(LoginThrottle, SuccessfulLoginsDoNotCountAgainstTheClient) {
+  CaratServer srv(Env{{"LOGIN_MAX_FAILURES_PER_EMAIL", "3"}, {"LOGIN_MAX_FAILURES_PER_IP", "3"}});
+  auto c = srv.client();
+  auto u = make_user(c, "Often");
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(c.post_form("/api/auth/token", "username=" + u.email + "&password=" + u.password)
+                  .status,
+              200)
+        << i;
+  }
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(c.post_form("/api/auth/token", "username=" + u.email + "&password=nope").status,
+              401);
+  }
+  EXPECT_EQ(c.post_form("/api/auth/token", "username=" + u.email + "&password=nope").status, 429);
 }
 
 // Issue 14 item 5: a username longer than any address is refused before any lookup and never
