@@ -4,7 +4,10 @@
 #
 #   scripts/test.sh            everything: release build + unit/API tests on SQLite and a
 #                              throwaway PostgreSQL, resilience, docs (browser), Terraform,
-#                              container, lint; then the ASan+UBSan build's suites and the fuzzers
+#                              container, lint, the differential replay against upstream
+#                              7750a50's recorded answers, three replicas behind HAProxy
+#                              (scale_out); then the ASan+UBSan build's suites and the fuzzers.
+#                              With CARAT_UPSTREAM_SNAPSHOT also upstream's backend and web client.
 #   scripts/test.sh --quick    release build and its ctest only (no sanitizer or fuzz builds)
 #   scripts/test.sh -R REGEX   pass a test filter to ctest
 #
