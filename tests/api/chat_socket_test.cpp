@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <fstream>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -246,13 +248,21 @@ TEST_F(ChatSocket, AReaderTooSlowIsClosedWith1013AndCatchesUpAfterwards) {
   auto alice = make_user(c, "Alice");
   auto bob = make_user(c, "Bob");
   const int64_t chat = chat_between(c, alice, bob);
-  // Bob's socket is not read while about 7 MB of messages are sent: past the kernel's buffers
+  // Bob's socket is not read while megabytes of messages are sent: past the kernel's buffers
   // the server's queue for it (1 MiB) fills, and the server closes it rather than buffer more.
   WsClient slow(server().port(), target(chat, bob), 4096);
   ASSERT_EQ(slow.status(), 101);
+  // Enough to fill the server's largest possible send buffer (tcp_wmem's maximum) and the
+  // 1 MiB queue, with 2 MiB to spare.
+  int64_t send_buffer_max = 4 * 1024 * 1024;
+  if (std::ifstream wmem("/proc/sys/net/ipv4/tcp_wmem"); wmem) {
+    int64_t low = 0, initial = 0;
+    wmem >> low >> initial >> send_buffer_max;
+  }
   const std::string big(9000, 'x');
+  const int64_t messages = (send_buffer_max + 3 * 1024 * 1024) / 9000 + 1;
   int64_t last = 0;
-  for (int i = 0; i < 800; ++i) last = post(c, chat, alice, big + std::to_string(i));
+  for (int64_t i = 0; i < messages; ++i) last = post(c, chat, alice, big + std::to_string(i));
   int64_t seen = 0;
   while (auto frame = slow.read()) seen = (*frame)["id"];
   ASSERT_TRUE(slow.closed()) << "the server kept the slow socket open";
@@ -263,7 +273,7 @@ TEST_F(ChatSocket, AReaderTooSlowIsClosedWith1013AndCatchesUpAfterwards) {
   EXPECT_EQ(c.get("/healthz").status, 200);
   EXPECT_EQ(c.get("/api/matching/chats/" + qs(chat) + "/messages", bob.auth()).json()["items"]
                 .size(),
-            800u);
+            static_cast<size_t>(messages));
   WsClient again(server().port(), target(chat, bob, "&after_id=" + qs(last - 3)));
   ASSERT_EQ(again.status(), 101);
   EXPECT_TRUE(again.read_until_id(last)) << "nothing after after_id arrived";
