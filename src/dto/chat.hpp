@@ -34,17 +34,11 @@ inline std::string socket_error_json(std::string_view detail) {
 }
 
 inline std::string messages_json(const std::vector<db::MessageRow>& messages) {
-  JsonWriter w;
-  w.begin_object().key("items").begin_array();
-  for (const auto& m : messages) write_message(w, m);
-  w.end_array().end_object();
-  return w.take();
+  return items_json(messages, write_message);
 }
 
 inline std::string chats_json(const std::vector<db::ChatListRow>& chats) {
-  JsonWriter w;
-  w.begin_object().key("items").begin_array();
-  for (const auto& c : chats) {
+  return items_json(chats, [](JsonWriter& w, const db::ChatListRow& c) {
     w.begin_object();
     w.field("chat_id", c.chat_id);
     w.field("with_user_id", c.with_user_id);
@@ -54,9 +48,7 @@ inline std::string chats_json(const std::vector<db::ChatListRow>& chats) {
     w.field("last_message_at", c.last_message_at);
     w.field("unread_count", c.unread_count);
     w.end_object();
-  }
-  w.end_array().end_object();
-  return w.take();
+  });
 }
 
 // {"chat_id": ...}
@@ -98,9 +90,7 @@ inline void write_card(JsonWriter& w, const char* name_key, const char* avatar_k
 }
 
 inline std::string incoming_requests_json(const std::vector<db::IncomingRequestRow>& rows) {
-  JsonWriter w;
-  w.begin_object().key("items").begin_array();
-  for (const auto& r : rows) {
+  return items_json(rows, [](JsonWriter& w, const db::IncomingRequestRow& r) {
     w.begin_object();
     w.field("request_id", r.request_id);
     w.field("from_user_id", r.from_user_id);
@@ -108,15 +98,11 @@ inline std::string incoming_requests_json(const std::vector<db::IncomingRequestR
     w.field("initial_message", r.initial_message);
     w.field("created_at", r.created_at);
     w.end_object();
-  }
-  w.end_array().end_object();
-  return w.take();
+  });
 }
 
 inline std::string outgoing_requests_json(const std::vector<db::OutgoingRequestRow>& rows) {
-  JsonWriter w;
-  w.begin_object().key("items").begin_array();
-  for (const auto& r : rows) {
+  return items_json(rows, [](JsonWriter& w, const db::OutgoingRequestRow& r) {
     w.begin_object();
     w.field("request_id", r.request_id);
     w.field("from_user_id", r.from_user_id);
@@ -127,9 +113,7 @@ inline std::string outgoing_requests_json(const std::vector<db::OutgoingRequestR
     w.field("created_at", r.created_at);
     w.field("responded_at", r.responded_at);
     w.end_object();
-  }
-  w.end_array().end_object();
-  return w.take();
+  });
 }
 
 inline std::string accepted_json(const domain::AcceptedRequest& a) {

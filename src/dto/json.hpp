@@ -19,6 +19,16 @@ std::string array_json(const std::vector<T>& items, Write write) {
   return w.take();
 }
 
+// {"items": [...]} with one item per element, each written by write(w, element).
+template <class T, class Write>
+std::string items_json(const std::vector<T>& items, Write write) {
+  JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  for (const auto& item : items) write(w, item);
+  w.end_array().end_object();
+  return w.take();
+}
+
 // One object written by write(w, value).
 template <class T, class Write>
 std::string object_json(const T& value, Write write) {

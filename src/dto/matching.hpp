@@ -154,9 +154,7 @@ inline std::string liked_json(int64_t like_id) {
 }
 
 inline std::string likes_json(const std::vector<db::LikeRow>& likes) {
-  JsonWriter w;
-  w.begin_object().key("items").begin_array();
-  for (const auto& l : likes) {
+  return items_json(likes, [](JsonWriter& w, const db::LikeRow& l) {
     w.begin_object();
     w.field("like_id", l.like_id);
     w.field("user_id", l.user_id);
@@ -166,23 +164,17 @@ inline std::string likes_json(const std::vector<db::LikeRow>& likes) {
     w.field("age_band", l.age_band);
     w.field("avatar_url", l.main_image);
     w.end_object();
-  }
-  w.end_array().end_object();
-  return w.take();
+  });
 }
 
 inline std::string matches_json(const std::vector<db::MatchRow>& matches) {
-  JsonWriter w;
-  w.begin_object().key("items").begin_array();
-  for (const auto& m : matches) {
+  return items_json(matches, [](JsonWriter& w, const db::MatchRow& m) {
     w.begin_object();
     w.field("match_id", m.match_id);
     w.field("user_id", m.user_id);
     w.field("display_name", name_or_user(m.display_name, m.user_id));
     w.end_object();
-  }
-  w.end_array().end_object();
-  return w.take();
+  });
 }
 
 inline std::string profile_image_json(const db::ProfileImageRow& i) {

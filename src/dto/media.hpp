@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "domain/media.hpp"
+#include "dto/json.hpp"
 #include "util/json_writer.hpp"
 
 namespace carat::dto {
@@ -19,18 +20,14 @@ inline std::string uploaded_image_json(const domain::UploadedImage& image) {
 
 // {"items": [{"id", "url", "created_at", "size_bytes"}]} (upstream 7750a50).
 inline std::string user_images_json(const std::vector<db::UserImageRow>& images) {
-  JsonWriter w;
-  w.begin_object().key("items").begin_array();
-  for (const auto& image : images) {
+  return items_json(images, [](JsonWriter& w, const db::UserImageRow& image) {
     w.begin_object();
     w.field("id", image.id);
     w.field("url", image.url);
     w.field("created_at", image.created_at);
     w.field("size_bytes", image.size_bytes);
     w.end_object();
-  }
-  w.end_array().end_object();
-  return w.take();
+  });
 }
 
 // {"status": text}
