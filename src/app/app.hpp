@@ -4,6 +4,7 @@
 #include <atomic>
 #include <string>
 
+#include "billing/stripe_client.hpp"
 #include "config/config.hpp"
 #include "db/database.hpp"
 #include "domain/login_throttle.hpp"
@@ -22,6 +23,9 @@ struct App {
   live::ChatHub& chat_hub;  // chat sockets and the live delivery of messages (live/)
   std::string version;
   std::atomic<bool> draining{false};
+  // Stripe's API (billing/): set when STRIPE_SECRET_KEY is configured, else billing keeps
+  // upstream's parity answers.
+  billing::StripeApi* stripe = nullptr;
 };
 
 }  // namespace carat

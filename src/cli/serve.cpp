@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "app/app.hpp"
+#include "app/billing_sweeper.hpp"
 #include "app/pipeline.hpp"
 #include "app/routes.hpp"
 #include "auth/password.hpp"
@@ -96,6 +97,18 @@ int serve() {
       [&chat_hub](const std::string& payload) { chat_hub.notified(payload); },
       [&chat_hub] { chat_hub.catch_up(); });
   App app{*cfg, pool, hasher, *throttle, *storage, chat_hub, service_version()};
+  // Real billing when STRIPE_SECRET_KEY is set (issue 13).
+  std::unique_ptr<billing::StripeApi> stripe;
+  std::unique_ptr<app::BillingSweeper> billing_sweeper;
+  if (cfg->stripe.enabled()) {
+    stripe = billing::make_stripe_client({.api_base = cfg->stripe.api_base,
+                                          .secret_key = cfg->stripe.secret_key,
+                                          .timeout = cfg->stripe.timeout,
+                                          .max_concurrent_calls = cfg->stripe.max_concurrent_calls,
+                                          .user_agent = "carat/" + app.version});
+    app.stripe = stripe.get();
+    billing_sweeper = std::make_unique<app::BillingSweeper>(pool, cfg->stripe);
+  }
 
   const http::Router router = app::build_router(app);
   ApiPipeline pipeline(app, router);
@@ -139,13 +152,15 @@ int serve() {
                           {"database", cfg->database.redacted},
                           {"io_threads", cfg->effective_io_threads()},
                           {"handler_threads", cfg->effective_worker_threads()},
-                          {"db_pool_size", cfg->effective_pool_size()}});
+                          {"db_pool_size", cfg->effective_pool_size()},
+                          {"billing", cfg->stripe.enabled() ? "stripe" : "test-url"}});
   server.run();
 
   // run() returns after the drain; wake the signal thread if the stop came from elsewhere.
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
   if (listener) listener->stop();
+  if (billing_sweeper) billing_sweeper->stop();
   workers.shutdown();
   delivery.shutdown();
   hasher.shutdown();

@@ -101,6 +101,69 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
+bool starts_with(const std::string& s, std::string_view prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// Real billing (issue 13): all of it or none of it. Without STRIPE_SECRET_KEY billing keeps
+// upstream's parity answer; with it, the rest is required, and production talks https only.
+void read_stripe(Reader& r, Config& c) {
+  auto& s = c.stripe;
+  if (auto key = r.raw("STRIPE_SECRET_KEY")) s.secret_key = std::string(text::trim(*key));
+  s.webhook_secrets = split_list(r.str("STRIPE_WEBHOOK_SECRET", ""));
+  s.price_id = r.str("STRIPE_PRICE_ID", "");
+  s.success_url = r.str("STRIPE_SUCCESS_URL", "");
+  s.cancel_url = r.str("STRIPE_CANCEL_URL", "");
+  s.portal_return_url = r.str("STRIPE_PORTAL_RETURN_URL", s.cancel_url);
+  s.api_base = r.str("STRIPE_API_BASE", "https://api.stripe.com");
+  while (!s.api_base.empty() && s.api_base.back() == '/') s.api_base.pop_back();
+  s.webhook_tolerance_seconds = r.integer("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300, 1, 86400);
+  s.timeout = std::chrono::milliseconds(r.integer("STRIPE_TIMEOUT_MS", 10000, 100, 120000));
+  s.max_concurrent_calls = r.integer("STRIPE_MAX_CONCURRENT_CALLS", 8, 1, 1000);
+  s.grace = std::chrono::hours(r.integer("BILLING_GRACE_HOURS", 72, 0, 24 * 60));
+  s.sweep_interval = std::chrono::seconds(r.integer("BILLING_SWEEP_SECONDS", 60, 1, 86400));
+  if (!s.enabled()) {
+    for (const char* name : {"STRIPE_WEBHOOK_SECRET", "STRIPE_PRICE_ID"}) {
+      if (r.raw(name)) {
+        r.problems.push_back(std::string(name) + ": set, but STRIPE_SECRET_KEY is not (billing "
+                             "needs both; unset it to keep the test checkout URL)");
+      }
+    }
+    return;
+  }
+  // Values are never echoed: they are secrets.
+  if (!starts_with(s.secret_key, "sk_") && !starts_with(s.secret_key, "rk_")) {
+    r.problems.push_back("STRIPE_SECRET_KEY: expected a Stripe secret (sk_...) or restricted "
+                         "(rk_...) key");
+  }
+  if (s.webhook_secrets.empty()) {
+    r.problems.push_back("STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set");
+  }
+  for (const auto& w : s.webhook_secrets) {
+    if (!starts_with(w, "whsec_") || w.size() < 12) {
+      r.problems.push_back("STRIPE_WEBHOOK_SECRET: expected comma-separated whsec_... secrets");
+      break;
+    }
+  }
+  if (!starts_with(s.price_id, "price_")) {
+    r.problems.push_back("STRIPE_PRICE_ID: required when STRIPE_SECRET_KEY is set (price_...)");
+  }
+  const bool https_only = c.production;
+  auto check_url = [&](const char* name, const std::string& url) {
+    if (url.empty()) {
+      r.problems.push_back(std::string(name) + ": required when STRIPE_SECRET_KEY is set");
+    } else if (!starts_with(url, "https://") && (https_only || !starts_with(url, "http://"))) {
+      r.problems.push_back(std::string(name) + (https_only ? ": expected an https:// URL in "
+                                                             "production"
+                                                           : ": expected an http(s):// URL"));
+    }
+  };
+  check_url("STRIPE_SUCCESS_URL", s.success_url);
+  check_url("STRIPE_CANCEL_URL", s.cancel_url);
+  if (!s.portal_return_url.empty()) check_url("STRIPE_PORTAL_RETURN_URL", s.portal_return_url);
+  check_url("STRIPE_API_BASE", s.api_base);
+}
+
 }  // namespace
 
 ConfigError::ConfigError(std::vector<std::string> problems)
@@ -328,6 +391,7 @@ Config load(const EnvLookup& env) {
   if (c.stripe_checkout_test_url.rfind("https://", 0) != 0) {
     r.problems.push_back("STRIPE_CHECKOUT_TEST_URL: expected an https:// URL");
   }
+  read_stripe(r, c);
   c.login_max_failures_per_email = r.integer("LOGIN_MAX_FAILURES_PER_EMAIL", 10, 1, 1000000);
   c.login_max_failures_per_ip = r.integer("LOGIN_MAX_FAILURES_PER_IP", 100, 1, 1000000);
   c.bcrypt_queue_limit = r.integer("BCRYPT_QUEUE_LIMIT", 64, 1, 100000);

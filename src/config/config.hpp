@@ -69,9 +69,25 @@ struct Config {
   bool secret_key_is_known_placeholder = false;
   int access_token_expire_minutes = 10080;
   std::string default_membership_type = "premium";
-  // Billing parity with upstream 7750a50 (real Stripe is issue 13): POST /api/billing/checkout
+  // Billing parity with upstream 7750a50: without STRIPE_SECRET_KEY, POST /api/billing/checkout
   // answers this URL.
   std::string stripe_checkout_test_url = "https://checkout.stripe.com/pay/cs_test_dummy";
+  // Real billing with Stripe (on when STRIPE_SECRET_KEY is set; docs/runbook.md "Billing").
+  struct Stripe {
+    std::string secret_key;                   // STRIPE_SECRET_KEY: never logged
+    std::vector<std::string> webhook_secrets;  // STRIPE_WEBHOOK_SECRET, comma-separated (rotation)
+    std::string price_id;                     // STRIPE_PRICE_ID
+    std::string success_url;                  // STRIPE_SUCCESS_URL
+    std::string cancel_url;                   // STRIPE_CANCEL_URL
+    std::string portal_return_url;            // STRIPE_PORTAL_RETURN_URL (default: cancel URL)
+    std::string api_base = "https://api.stripe.com";  // STRIPE_API_BASE (tests: the fake)
+    int webhook_tolerance_seconds = 300;      // STRIPE_WEBHOOK_TOLERANCE_SECONDS
+    std::chrono::milliseconds timeout{10000};  // STRIPE_TIMEOUT_MS, per attempt
+    int max_concurrent_calls = 8;             // STRIPE_MAX_CONCURRENT_CALLS, then 503
+    std::chrono::hours grace{72};             // BILLING_GRACE_HOURS after a failed payment
+    std::chrono::seconds sweep_interval{60};  // BILLING_SWEEP_SECONDS: how often grace ends apply
+    bool enabled() const { return !secret_key.empty(); }
+  } stripe;
   int login_max_failures_per_email = 10;
   int login_max_failures_per_ip = 100;
   int bcrypt_queue_limit = 64;

@@ -1,4 +1,4 @@
-// JSON shapes of /api/account (upstream 7750a50's AccountResponse) and /api/billing.
+// JSON shapes of /api/account (upstream 7750a50's AccountResponse).
 #pragma once
 
 #include <string>
@@ -32,23 +32,6 @@ inline std::string account_updated_json(const domain::User& u) {
   w.begin_object().field("message", "アカウント情報を更新しました").key("account");
   write_account(w, u);
   w.end_object();
-  return w.take();
-}
-
-// {"premium": ..., "membership_type": ...}
-inline std::string billing_status_json(const domain::User& u) {
-  JsonWriter w;
-  w.begin_object()
-      .field("premium", u.membership_type == "premium")
-      .field("membership_type", u.membership_type)
-      .end_object();
-  return w.take();
-}
-
-// {"url": ...}
-inline std::string checkout_json(const std::string& url) {
-  JsonWriter w;
-  w.begin_object().field("url", url).end_object();
   return w.take();
 }
 

@@ -1,25 +1,60 @@
-// /api/billing (upstream 7750a50): parity with upstream, which only answers a configured test
-// checkout URL (STRIPE_CHECKOUT_TEST_URL). Real Stripe is issue 13.
-#include "dto/account.hpp"
+// /api/billing. Without STRIPE_SECRET_KEY: parity with upstream 7750a50, which answers a
+// configured test checkout URL (STRIPE_CHECKOUT_TEST_URL). With it: Stripe Checkout, the customer
+// portal and the signed webhook that drives membership (issue 13; domain/billing.hpp).
+#include "domain/billing.hpp"
+#include "dto/billing.hpp"
 #include "handlers/common.hpp"
+#include "util/time.hpp"
 
 namespace carat::handlers {
 
 namespace {
 
+// Stripe's events are a few KiB; this bounds what an unauthenticated caller can make us read.
+constexpr size_t kWebhookBodyLimit = 256 * 1024;
+
 http::Response billing_status(RequestContext& ctx) {
-  return json(dto::billing_status_json(ctx.require_user()));
+  const auto& user = ctx.require_user();
+  return json(dto::billing_status_json(
+      domain::billing_status(ctx.db(), user, ctx.app.config.stripe)));
 }
 
 http::Response checkout(RequestContext& ctx) {
-  ctx.require_user();
-  return json(dto::checkout_json(ctx.app.config.stripe_checkout_test_url));
+  const auto& user = ctx.require_user();
+  if (ctx.app.stripe == nullptr) {
+    return json(dto::redirect_url_json(ctx.app.config.stripe_checkout_test_url));
+  }
+  const auto customer = domain::billing_customer(ctx.db(), user.id);
+  ctx.release_db();  // no pooled connection is held while Stripe answers
+  return json(dto::redirect_url_json(
+      domain::start_checkout(*ctx.app.stripe, ctx.app.config.stripe, user, customer)));
+}
+
+http::Response portal(RequestContext& ctx) {
+  const auto& user = ctx.require_user();
+  if (ctx.app.stripe == nullptr) throw errors::not_found("Billing is not configured");
+  const auto customer = domain::billing_customer(ctx.db(), user.id);
+  if (!customer) throw errors::not_found("No subscription to manage");
+  ctx.release_db();
+  return json(dto::redirect_url_json(
+      domain::open_billing_portal(*ctx.app.stripe, ctx.app.config.stripe, user.id, *customer)));
+}
+
+// Unauthenticated: the Stripe-Signature header is the authentication.
+http::Response webhook(RequestContext& ctx) {
+  if (ctx.app.stripe == nullptr) throw errors::not_found("Billing is not configured");
+  const auto header = ctx.req.header("stripe-signature").value_or(std::string_view());
+  const auto outcome = domain::receive_stripe_event(ctx.db(), ctx.app.config.stripe, header,
+                                                    ctx.req.body, timeutil::now_seconds());
+  return json(dto::webhook_received_json(outcome));
 }
 
 std::vector<Endpoint> routes() {
   return {
       {"GET", "/api/billing/status", billing_status},
       {"POST", "/api/billing/checkout", checkout},
+      {"POST", "/api/billing/portal", portal},
+      {"POST", "/api/billing/webhook", webhook, {.body_limit = kWebhookBodyLimit}},
   };
 }
 
