@@ -6,7 +6,8 @@ Usage: conformance.py <path to the carat binary>
 One scenario (two users, a post, comments, reactions, follows, notifications, an upload, matching
 and chat between premium members with the chat WebSocket, and a few errors) runs through every
 endpoint family; a second server whose new members are free checks the matching routes' 403
-premium_required. Each response must have a status the operation documents, a body valid against
+premium_required; a third bills through the fake Stripe (tests/billing/fake_stripe.mjs, with the
+SDK that CARAT_STRIPE_SDK names) for checkout, the portal and the signed webhook. Each response must have a status the operation documents, a body valid against
 the documented schema, the documented headers, and object keys in the documented order (the
 contract's output order, api.md §1.14). A hand-written document drifts
 silently; this is what notices.
@@ -17,12 +18,15 @@ problem, so a vanished route or a broken chain fails the check instead of shrink
 Exit status: 0 conforming, 1 otherwise.
 """
 import base64
+import contextlib
 import hashlib
 import json
 import os
 import socket
 import struct
+import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -35,6 +39,10 @@ ensure_validator()
 
 # A dependency of openapi-spec-validator: the JSON Schema validator of the OpenAPI 3.1 dialect.
 from openapi_schema_validator import OAS31Validator  # noqa: E402
+
+STRIPE_KEY = "sk_test_docs0conformance0key"
+STRIPE_WEBHOOK_SECRET = "whsec_docs0conformance0secret"
+STRIPE_PRICE = "price_docs0premium"
 
 # The smallest valid PNG (1x1, transparent).
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -63,15 +71,17 @@ class Checker:
         return node
 
     def call(self, method, template, path=None, *, body=None, form=None, upload=None, token=None,
-             expect=200):
+             expect=200, raw_json=None, headers=None):
         """Sends one request and checks the answer against the operation of `template`.
 
         Returns the parsed body, or None when the status is not `expect` (a problem either way).
         """
         path = path or template
         op_name = f"{method} {template}"
-        headers, data = {}, None
-        if body is not None:
+        headers, data = dict(headers or {}), None
+        if raw_json is not None:  # bytes sent as they are (a signed webhook body)
+            data, headers["Content-Type"] = raw_json, "application/json"
+        elif body is not None:
             data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
         elif form is not None:
             data = urllib.parse.urlencode(form).encode()
@@ -266,6 +276,10 @@ def scenario(c):
            body={"current_password": "s3cret-pass", "new_password": "s3cret-pass-2"})
     c.call("GET", "/api/billing/status", token=at)
     c.call("POST", "/api/billing/checkout", token=at)
+    # Without STRIPE_SECRET_KEY: no portal, no webhook (billing() below has them configured).
+    c.call("POST", "/api/billing/portal", token=at, expect=404)
+    c.call("POST", "/api/billing/webhook", raw_json=b"{}", headers={"Stripe-Signature": "t=1"},
+           expect=404)
     c.call("POST", "/api/auth/send-verification-code", body={"phone_number": "0901"}, expect=501)
     c.call("POST", "/api/auth/verify-phone", expect=501,
            body={"phone_number": "0901", "verification_code": "123456"})
@@ -490,6 +504,74 @@ def free_member(c):
         c.call("GET", "/api/matching/chats", token=tok["access_token"], expect=403)
 
 
+@contextlib.contextmanager
+def fake_stripe():
+    """tests/billing/fake_stripe.mjs with Stripe's SDK from CARAT_STRIPE_SDK; yields its base URL
+    (None, after recording why, when the SDK is not there)."""
+    sdk = os.environ.get("CARAT_STRIPE_SDK", "")
+    if not os.path.isfile(os.path.join(sdk, "node_modules", "stripe", "package.json")):
+        yield None
+        return
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "billing",
+                          "fake_stripe.mjs")
+    proc = subprocess.Popen(["node", script, "--port", str(port), "--api-key", STRIPE_KEY,
+                             "--webhook-secret", STRIPE_WEBHOOK_SECRET, "--price", STRIPE_PRICE,
+                             "--sdk", sdk], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    try:
+        proc.stdout.readline()  # "fake-stripe listening on <port>"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def stripe_control(base, path, body):
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as res:
+        return json.loads(res.read())
+
+
+def billing(c, stripe):
+    """Real billing through the fake Stripe: checkout, the signed webhook, status, the portal."""
+    stripe_control(stripe, "/_test/config", {"webhook_url": c.base + "/api/billing/webhook"})
+    email = f"payer-{uuid.uuid4().hex[:8]}@example.com"
+    c.call("POST", "/api/auth/register",
+           body={"email": email, "password": "s3cret-pass", "display_name": "Payer"})
+    tok = c.call("POST", "/api/auth/token", form={"username": email, "password": "s3cret-pass"})
+    if not c.require(tok, "logging in a paying member"):
+        return
+    t = tok["access_token"]
+    c.call("GET", "/api/billing/status", token=t)
+    c.call("POST", "/api/billing/portal", token=t, expect=404)
+    session = c.call("POST", "/api/billing/checkout", token=t)
+    if c.require(session, "a checkout session"):
+        session_id = session["url"].rsplit("/", 1)[-1]
+        req = urllib.request.Request(f"{stripe}/c/pay/{session_id}/complete", data=b"",
+                                     method="POST")
+        try:
+            urllib.request.urlopen(req, timeout=60)
+        except urllib.error.URLError:
+            pass  # the 303 to success_url points nowhere; the webhooks were delivered before it
+    c.call("GET", "/api/billing/status", token=t)
+    c.call("POST", "/api/billing/checkout", token=t, expect=409)
+    c.call("POST", "/api/billing/portal", token=t)
+    payload = json.dumps({"id": f"evt_{uuid.uuid4().hex}", "object": "event", "type": "ping",
+                          "created": int(time.time()), "data": {"object": {}}}).encode()
+    signed = stripe_control(stripe, "/_test/sign", {"payload": payload.decode(),
+                                                    "secret": STRIPE_WEBHOOK_SECRET})
+    c.call("POST", "/api/billing/webhook", raw_json=payload,
+           headers={"Stripe-Signature": signed["header"]})
+    c.call("POST", "/api/billing/webhook", raw_json=payload,
+           headers={"Stripe-Signature": signed["header"]})  # the same event again: duplicate
+    c.call("POST", "/api/billing/webhook", raw_json=payload + b" ",
+           headers={"Stripe-Signature": signed["header"]}, expect=400)
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -505,6 +587,16 @@ def main():
     with carat_server(sys.argv[1], DEFAULT_MEMBERSHIP_TYPE="free") as base:
         c.base = base
         free_member(c)
+    with fake_stripe() as stripe:
+        if c.require(stripe, "the fake Stripe (CARAT_STRIPE_SDK names the installed SDK)"):
+            with carat_server(sys.argv[1], DEFAULT_MEMBERSHIP_TYPE="free",
+                              STRIPE_SECRET_KEY=STRIPE_KEY,
+                              STRIPE_WEBHOOK_SECRET=STRIPE_WEBHOOK_SECRET,
+                              STRIPE_PRICE_ID=STRIPE_PRICE, STRIPE_API_BASE=stripe,
+                              STRIPE_SUCCESS_URL="http://127.0.0.1:9/matching?from=checkout",
+                              STRIPE_CANCEL_URL="http://127.0.0.1:9/matching") as base:
+                c.base = base
+                billing(c, stripe)
 
     documented = {f"{m.upper()} {p}" for p, item in spec["paths"].items() for m in item
                   if m != "head"}

@@ -227,7 +227,9 @@ TEST(OpenApi, OperationsAreComplete) {
         if (param["schema"].value("type", "") == "integer") has_input = true;
       }
       EXPECT_EQ(declared, in_template) << "path parameters of " << where;
-      if (has_input) {
+      // Stripe's webhook is the exception: its body is authenticated by a signature over the raw
+      // bytes, so anything that is not a signed event answers 400, never 422.
+      if (has_input && op.value("operationId", "") != "stripe_webhook") {
         EXPECT_TRUE(op["responses"].contains("422")) << where << " takes typed input";
       }
 
