@@ -59,6 +59,16 @@ class StripeClient final : public StripeApi {
 
   nlohmann::json post(std::string_view path, const FormParams& params,
                       const std::string& idempotency_key) override {
+    return call("POST", path, form_encode(params), idempotency_key, s_.timeout);
+  }
+
+  nlohmann::json get(std::string_view path, std::chrono::milliseconds budget) override {
+    return call("GET", path, {}, {}, std::min(budget, s_.timeout));
+  }
+
+ private:
+  nlohmann::json call(const char* method, std::string_view path, const std::string& body,
+                      const std::string& idempotency_key, std::chrono::milliseconds timeout) {
     check_breaker();
     if (in_flight_.fetch_add(1) >= s_.max_concurrent_calls) {
       in_flight_.fetch_sub(1);
@@ -70,14 +80,13 @@ class StripeClient final : public StripeApi {
     } release{in_flight_};
 
     const std::string url = s_.api_base + std::string(path);
-    const std::string body = form_encode(params);
-    const auto deadline = Clock::now() + s_.timeout;
+    const auto deadline = Clock::now() + timeout;
     std::string last_problem = "no attempt made";
     for (int attempt = 1; attempt <= s_.max_attempts; ++attempt) {
       const auto remaining =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (remaining < std::chrono::milliseconds(50)) break;
-      Attempt a = perform(url, body, idempotency_key, remaining);
+      Attempt a = perform(method, url, body, idempotency_key, remaining);
       if (a.curl == CURLE_OK && a.status >= 200 && a.status < 300) {
         auto parsed = nlohmann::json::parse(a.body, nullptr, false);
         if (parsed.is_object()) {
@@ -95,7 +104,7 @@ class StripeClient final : public StripeApi {
         throw refused(a);
       }
       log::warn("stripe call failed",
-                {{"path", path}, {"attempt", attempt}, {"problem", last_problem},
+                {{"method", method}, {"path", path}, {"attempt", attempt}, {"problem", last_problem},
                  {"stripe_request_id", a.headers.request_id}});
       if (attempt < s_.max_attempts) backoff(attempt, deadline);
     }
@@ -104,9 +113,8 @@ class StripeClient final : public StripeApi {
                             retry_after);
   }
 
- private:
-  Attempt perform(const std::string& url, const std::string& body, const std::string& key,
-                  std::chrono::milliseconds budget) {
+  Attempt perform(const char* method, const std::string& url, const std::string& body,
+                  const std::string& key, std::chrono::milliseconds budget) {
     Attempt a;
     CURL* curl = curl_easy_init();
     if (curl == nullptr) {
@@ -117,16 +125,21 @@ class StripeClient final : public StripeApi {
     const std::string auth = "Authorization: Bearer " + s_.secret_key;
     const std::string idem = "Idempotency-Key: " + key;
     const std::string version = "Stripe-Version: " + std::string(kStripeApiVersion);
+    const bool post = std::string_view(method) == "POST";
     headers = curl_slist_append(headers, auth.c_str());
-    headers = curl_slist_append(headers, idem.c_str());
+    if (post) headers = curl_slist_append(headers, idem.c_str());
     headers = curl_slist_append(headers, version.c_str());
-    headers = curl_slist_append(headers, "Content-Type: application/x-www-form-urlencoded");
+    if (post) headers = curl_slist_append(headers, "Content-Type: application/x-www-form-urlencoded");
     headers = curl_slist_append(headers, "Accept: application/json");
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    if (post) {
+      curl_easy_setopt(curl, CURLOPT_POST, 1L);
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    } else {
+      curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    }
     curl_easy_setopt(curl, CURLOPT_USERAGENT, s_.user_agent.c_str());
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");

@@ -78,6 +78,9 @@ class StripeApi {
   // retry, so Stripe applies the call once). Returns the answered object.
   virtual nlohmann::json post(std::string_view path, const FormParams& params,
                               const std::string& idempotency_key) = 0;
+  // GET <api_base><path> (retried as well), within `budget` or the configured timeout, whichever
+  // is shorter.
+  virtual nlohmann::json get(std::string_view path, std::chrono::milliseconds budget) = 0;
 };
 
 std::unique_ptr<StripeApi> make_stripe_client(StripeSettings settings);

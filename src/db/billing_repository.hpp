@@ -78,6 +78,21 @@ inline constexpr Query kSetMembership{
 inline constexpr Select<Value<int64_t>> kUserExists{"billing_user_exists",
                                                    "SELECT id FROM users WHERE id = $1"};
 
+inline constexpr Query kRememberCheckout{
+    "billing_remember_checkout",
+    "INSERT INTO carat_billing_checkouts (session_id, user_id, created) VALUES ($1, $2, $3) "
+    "ON CONFLICT (session_id) DO NOTHING"};
+// The member's newest open session created after $2 whose last lookup is older than $3; the
+// lookup is claimed in the same statement, so replicas answering at once look it up once.
+inline constexpr Select<Value<std::string>> kClaimCheckout{
+    "billing_claim_checkout",
+    "UPDATE carat_billing_checkouts SET checked_at = $4 WHERE session_id = ("
+    "SELECT session_id FROM carat_billing_checkouts WHERE user_id = $1 AND NOT completed "
+    "AND created > $2 ORDER BY created DESC LIMIT 1) AND checked_at <= $3 RETURNING session_id"};
+inline constexpr Query kCompleteCheckout{
+    "billing_complete_checkout",
+    "UPDATE carat_billing_checkouts SET completed = TRUE WHERE session_id = $1"};
+
 #undef CARAT_SUBSCRIPTION_COLUMNS
 
 }  // namespace billing_sql
@@ -116,6 +131,19 @@ class BillingRepository {
   // True when the member's type changed.
   bool set_membership(int64_t user_id, std::string_view type) {
     return c_.exec(billing_sql::kSetMembership, {user_id, type}).affected() > 0;
+  }
+  void remember_checkout(std::string_view session_id, int64_t user_id, int64_t now) {
+    c_.exec(billing_sql::kRememberCheckout, {session_id, user_id, now});
+  }
+  std::optional<std::string> claim_checkout(int64_t user_id, int64_t created_after,
+                                            int64_t checked_before, int64_t now) {
+    auto row = fetch_one(c_, billing_sql::kClaimCheckout,
+                         {user_id, created_after, checked_before, now});
+    if (!row) return std::nullopt;
+    return std::move(row->value);
+  }
+  void complete_checkout(std::string_view session_id) {
+    c_.exec(billing_sql::kCompleteCheckout, {session_id});
   }
   bool user_exists(int64_t user_id) {
     return fetch_one(c_, billing_sql::kUserExists, {user_id}).has_value();

@@ -140,6 +140,12 @@ std::optional<int64_t> invoice_user(const json& invoice) {
       child(child(child(invoice, "parent"), "subscription_details"), "metadata"), "user_id"));
 }
 
+CheckoutSession checkout_session_of(const json& o) {
+  return {str_of(o, "id"),           str_of(o, "status"),        str_of(o, "payment_status"),
+          str_of(o, "mode"),         id_of(o, "subscription"),   id_of(o, "customer"),
+          user_of(o)};
+}
+
 // Applies one event to its subscription's row; returns the member to settle (if known) and
 // whether anything changed.
 struct Applied {
@@ -147,23 +153,29 @@ struct Applied {
   bool changed = false;
 };
 
+// What a completed Checkout Session says, from its webhook or from looking it up.
+Applied apply_checkout(db::BillingRepository& repo, const CheckoutSession& cs, int64_t now) {
+  Applied out;
+  if (cs.mode != "subscription" || cs.subscription.empty()) return out;
+  if (!cs.id.empty()) repo.complete_checkout(cs.id);
+  auto row = repo.lock(cs.subscription, now);
+  link(repo, row, cs.user, cs.customer);
+  // Paid at checkout: active until the subscription's own events say otherwise (any of them,
+  // whenever it arrives, wins over this provisional state).
+  if (row.last_event_created == 0 &&
+      (cs.payment_status == "paid" || cs.payment_status == "no_payment_required")) {
+    row.status = "active";
+  }
+  repo.save(row, now);
+  return {row.user_id, true};
+}
+
 Applied apply(db::BillingRepository& repo, const Event& e, int64_t now) {
   const json& o = *e.object;
   Applied out;
   if (e.type == "checkout.session.completed" ||
       e.type == "checkout.session.async_payment_succeeded") {
-    const std::string sub = id_of(o, "subscription");
-    if (str_of(o, "mode") != "subscription" || sub.empty()) return out;
-    auto row = repo.lock(sub, now);
-    link(repo, row, user_of(o), id_of(o, "customer"));
-    const std::string paid = str_of(o, "payment_status");
-    // Paid at checkout: active until the subscription's own events say otherwise (any of them,
-    // whenever it arrives, wins over this provisional state).
-    if (row.last_event_created == 0 && (paid == "paid" || paid == "no_payment_required")) {
-      row.status = "active";
-    }
-    repo.save(row, now);
-    out = {row.user_id, true};
+    out = apply_checkout(repo, checkout_session_of(o), now);
   } else if (e.type.rfind("customer.subscription.", 0) == 0) {
     const std::string sub = str_of(o, "id");
     if (sub.empty()) return out;
@@ -263,8 +275,8 @@ std::optional<std::string> billing_customer(db::Connection& c, int64_t user_id) 
   return std::nullopt;
 }
 
-std::string start_checkout(billing::StripeApi& stripe, const BillingSettings& s, const User& user,
-                           const std::optional<std::string>& customer) {
+StartedCheckout start_checkout(billing::StripeApi& stripe, const BillingSettings& s,
+                               const User& user, const std::optional<std::string>& customer) {
   if (user.membership_type != "free") {
     throw errors::conflict(user.is_admin() ? "Admins do not need a subscription"
                                            : "You are already a premium member");
@@ -287,7 +299,54 @@ std::string start_checkout(billing::StripeApi& stripe, const BillingSettings& s,
   }
   // One key per checkout attempt, reused by the client's retries of this call only.
   const std::string key = "carat-checkout-" + uid + "-" + text::random_hex(12);
-  return provider_call([&] { return url_of(stripe.post("/v1/checkout/sessions", p, key)); });
+  return provider_call([&] {
+    const json session = stripe.post("/v1/checkout/sessions", p, key);
+    const std::string id = str_of(session, "id");
+    if (id.empty() || id.size() > 255) {
+      throw errors::ApiError(502, "The payment provider answered without a session id");
+    }
+    return StartedCheckout{url_of(session), id};
+  });
+}
+
+void remember_checkout(db::Connection& c, int64_t user_id, const std::string& session_id,
+                       int64_t now) {
+  db::BillingRepository(c).remember_checkout(session_id, user_id, now);
+}
+
+std::optional<std::string> checkout_to_look_up(db::Connection& c, const User& user,
+                                               const BillingSettings& s, int64_t now) {
+  if (!s.enabled() || user.membership_type != "free") return std::nullopt;
+  // Checkout Sessions expire after 24 hours; one lookup per session every 2 seconds.
+  return db::BillingRepository(c).claim_checkout(user.id, now - 24 * 3600, now - 2, now);
+}
+
+std::optional<CheckoutSession> look_up_checkout(billing::StripeApi& stripe,
+                                                const std::string& session_id) {
+  try {
+    const json session = stripe.get("/v1/checkout/sessions/" + text::percent_encode(session_id),
+                                     std::chrono::milliseconds(3000));
+    return checkout_session_of(session);
+  } catch (const std::exception& e) {
+    // The status is answered from what the database knows; the webhook will follow.
+    log::warn("checkout lookup failed", {{"error", e.what()}});
+    return std::nullopt;
+  }
+}
+
+bool apply_checkout_lookup(db::Connection& c, const BillingSettings& s, const CheckoutSession& cs,
+                           int64_t now) {
+  db::BillingRepository repo(c);
+  db::Transaction tx(c, true);
+  bool changed = false;
+  if (cs.status == "expired") {
+    repo.complete_checkout(cs.id);
+  } else if (cs.status == "complete") {
+    const Applied applied = apply_checkout(repo, cs, now);
+    if (applied.user) changed = settle_membership(repo, *applied.user, s, now);
+  }
+  tx.commit();
+  return changed;
 }
 
 std::string open_billing_portal(billing::StripeApi& stripe, const BillingSettings& s,

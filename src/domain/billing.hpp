@@ -43,12 +43,45 @@ BillingStatus billing_status(db::Connection& c, const User& user, const BillingS
 // The member's Stripe customer, if a subscription named one.
 std::optional<std::string> billing_customer(db::Connection& c, int64_t user_id);
 
-// Creates a Checkout Session for the premium price and returns its URL. 409 for a member who is
-// already premium (or an admin); 503 + Retry-After when Stripe is unavailable; 502 when Stripe
-// refuses the request (a configuration error: the detail says which parameter). Call it without
-// holding a database connection: it waits for Stripe.
-std::string start_checkout(billing::StripeApi& stripe, const BillingSettings& s, const User& user,
-                           const std::optional<std::string>& customer);
+struct StartedCheckout {
+  std::string url;
+  std::string session_id;
+};
+
+// Creates a Checkout Session for the premium price. 409 for a member who is already premium (or
+// an admin); 503 + Retry-After when Stripe is unavailable; 502 when Stripe refuses the request (a
+// configuration error: the detail says which parameter). Call it without holding a database
+// connection: it waits for Stripe.
+StartedCheckout start_checkout(billing::StripeApi& stripe, const BillingSettings& s,
+                               const User& user, const std::optional<std::string>& customer);
+// Stores the session, so that the member's return can be checked before the webhook arrives.
+void remember_checkout(db::Connection& c, int64_t user_id, const std::string& session_id,
+                       int64_t now);
+
+// A Checkout Session as far as billing reads it (from its webhook or a lookup).
+struct CheckoutSession {
+  std::string id;
+  std::string status;          // open, complete, expired
+  std::string payment_status;  // paid, unpaid, no_payment_required
+  std::string mode;
+  std::string subscription;
+  std::string customer;
+  std::optional<int64_t> user;
+};
+
+// A member back from Checkout may be faster than Stripe's webhook. For a free member with an open
+// session of the last 24 hours, returns the session to look up now (claimed: at most one lookup
+// per session every 2 seconds, across replicas).
+std::optional<std::string> checkout_to_look_up(db::Connection& c, const User& user,
+                                               const BillingSettings& s, int64_t now);
+// Looks the session up at Stripe (3 s at most; nullopt, logged, when Stripe does not answer).
+// Call it without holding a database connection.
+std::optional<CheckoutSession> look_up_checkout(billing::StripeApi& stripe,
+                                                const std::string& session_id);
+// Applies a completed session as its webhook does (the subscription active until its own events
+// say otherwise); an expired one is not looked up again. True when the membership changed.
+bool apply_checkout_lookup(db::Connection& c, const BillingSettings& s, const CheckoutSession& cs,
+                           int64_t now);
 
 // A customer-portal session (cancel, change the card) for `customer`; errors as start_checkout.
 std::string open_billing_portal(billing::StripeApi& stripe, const BillingSettings& s,

@@ -14,9 +14,22 @@ namespace {
 constexpr size_t kWebhookBodyLimit = 256 * 1024;
 
 http::Response billing_status(RequestContext& ctx) {
-  const auto& user = ctx.require_user();
-  return json(dto::billing_status_json(
-      domain::billing_status(ctx.db(), user, ctx.app.config.stripe)));
+  const domain::User* user = &ctx.require_user();
+  const auto& settings = ctx.app.config.stripe;
+  // Back from Checkout before Stripe's webhook: ask Stripe about the member's open session.
+  std::optional<domain::User> refreshed;
+  if (ctx.app.stripe != nullptr) {
+    const int64_t now = timeutil::now_seconds();
+    if (auto id = domain::checkout_to_look_up(ctx.db(), *user, settings, now)) {
+      ctx.release_db();
+      const auto session = domain::look_up_checkout(*ctx.app.stripe, *id);
+      if (session && domain::apply_checkout_lookup(ctx.db(), settings, *session, now)) {
+        refreshed = domain::find_user_by_id(ctx.db(), user->id);
+        if (refreshed) user = &*refreshed;
+      }
+    }
+  }
+  return json(dto::billing_status_json(domain::billing_status(ctx.db(), *user, settings)));
 }
 
 http::Response checkout(RequestContext& ctx) {
@@ -26,8 +39,10 @@ http::Response checkout(RequestContext& ctx) {
   }
   const auto customer = domain::billing_customer(ctx.db(), user.id);
   ctx.release_db();  // no pooled connection is held while Stripe answers
-  return json(dto::redirect_url_json(
-      domain::start_checkout(*ctx.app.stripe, ctx.app.config.stripe, user, customer)));
+  const auto started =
+      domain::start_checkout(*ctx.app.stripe, ctx.app.config.stripe, user, customer);
+  domain::remember_checkout(ctx.db(), user.id, started.session_id, timeutil::now_seconds());
+  return json(dto::redirect_url_json(started.url));
 }
 
 http::Response portal(RequestContext& ctx) {

@@ -59,6 +59,7 @@ class Billing : public ::testing::Test {
     if (server_ == nullptr) GTEST_FAIL() << "billing test setup failed: " << setup_error_;
     stripe_->reset();
     stripe_->set_webhook_secret(FakeStripe::kWebhookSecret);
+    stripe_->set_webhook_url(server_->url() + "/api/billing/webhook");
   }
 
   Client api() { return server_->client(); }
@@ -199,6 +200,62 @@ TEST_F(Billing, CheckoutThenWebhookMakesTheMemberPremium) {
             db().text("SELECT stripe_customer_id FROM carat_billing_subscriptions WHERE "
                       "stripe_subscription_id = '" + sub + "'"));
   EXPECT_EQ(preqs[0]["form"]["return_url"], "http://127.0.0.1:9/account");
+}
+
+// Stripe's webhook may arrive after the member is back from Checkout: the status the client asks
+// for on its return looks the open session up at Stripe and the member is premium at once; the
+// late webhooks then change nothing. An open (unpaid) session is looked up at most every 2 s.
+TEST_F(Billing, BackFromCheckoutBeforeTheWebhookIsPremiumAtOnce) {
+  auto c = api();
+  stripe().control("/_test/config", {{"webhook_url", nullptr}});
+  const TestUser u = make_user(c, "Early");
+  const std::string sub = subscribe(u);
+  ASSERT_FALSE(sub.empty());
+  const Json held = stripe().get("/_test/deliveries");
+  ASSERT_EQ(held.size(), 3u);
+  for (const auto& d : held) EXPECT_EQ(d["skipped"], true) << d.dump();
+  EXPECT_EQ(membership(u.id), "free");
+
+  const Reply st = c.get("/api/billing/status", u.auth());
+  ASSERT_EQ(st.status, 200);
+  EXPECT_EQ(st.json()["premium"], true) << st.body;
+  EXPECT_EQ(st.json()["membership_type"], "premium");
+  EXPECT_EQ(st.json()["subscription"]["status"], "active");
+  EXPECT_EQ(membership(u.id), "premium");
+  EXPECT_EQ(matching_status(u), 200);
+  int lookups = 0;
+  for (const auto& q : stripe().requests()) {
+    if (q["method"] == "GET" && q["path"].get<std::string>().rfind("/v1/checkout/sessions/", 0) == 0 &&
+        q["headers"].contains("stripe-version")) {
+      ++lookups;
+      EXPECT_EQ(q["headers"]["authorization"], std::string("Bearer ") + FakeStripe::kApiKey);
+    }
+  }
+  EXPECT_EQ(lookups, 1);
+
+  // The webhooks arrive late, in order: applied once, nothing changes for the member, and the
+  // subscription's own state replaces the provisional one.
+  stripe().set_webhook_url(server_->url() + "/api/billing/webhook");
+  for (const auto& d : held) {
+    const Json r = stripe().control("/_test/redeliver", {{"event_id", d["event_id"]}});
+    EXPECT_EQ(r["status"], 200) << r.dump();
+    EXPECT_EQ(Json::parse(r["body"].get<std::string>())["duplicate"], false);
+  }
+  EXPECT_EQ(membership(u.id), "premium");
+  EXPECT_GT(db().scalar("SELECT last_event_created FROM carat_billing_subscriptions WHERE "
+                        "stripe_subscription_id = '" + sub + "'"),
+            0);
+
+  // A session left open (the member went back without paying): free, one lookup per 2 s.
+  const TestUser v = make_user(c, "Undecided");
+  ASSERT_EQ(c.post("/api/billing/checkout", "", "application/json", v.auth()).status, 200);
+  stripe().reset();
+  for (int i = 0; i < 3; ++i) {
+    const Reply r = c.get("/api/billing/status", v.auth());
+    EXPECT_EQ(r.json()["premium"], false);
+  }
+  EXPECT_EQ(stripe().requests().size(), 1u);
+  EXPECT_EQ(membership(v.id), "free");
 }
 
 TEST_F(Billing, RefusedCallsNeedALoginAndAPortalNeedsASubscription) {
@@ -508,6 +565,10 @@ TEST(BillingOutage, AnswersServiceUnavailableNotAHang) {
   EXPECT_EQ(r.status, 503);
   EXPECT_GE(std::stoi(r.header("Retry-After")), 1);
   EXPECT_EQ(stripe.requests().size(), calls);  // failed fast
+  // The status of a member with an open session is answered from the database meanwhile.
+  r = c.get("/api/billing/status", u.auth());
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.json()["premium"], false);
   EXPECT_EQ(server.stop(), 0);
 }
 

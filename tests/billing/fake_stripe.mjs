@@ -32,7 +32,9 @@
 //   /_test/...   the control API (JSON in, JSON out; errors are 4xx {"error": "..."}):
 //     GET  health          {"ok":true}
 //     GET  config / POST config {webhook_url?: url|null, webhook_secret?: s|[s...],
-//                          webhook_timeout_ms?}: answers the configuration (secrets rotate live;
+//                          webhook_timeout_ms?, webhook_delay_ms?: completing a checkout answers
+//                          its 303 at once and delivers the three events this much later, as a
+//                          slow Stripe would}: answers the configuration (secrets rotate live;
 //                          a list signs with every secret, one v1 each, as Stripe does mid-roll)
 //     GET  requests        the recorded /v1 calls: [{seq, at, method, path, query, headers
 //                          (lowercase, authorization included), body (raw), form (decoded),
@@ -281,6 +283,7 @@ function createState(opts, sdk) {
     webhookUrl: opts.webhookUrl,
     webhookSecret: opts.webhookSecret, // a string, or a list while a secret is rolled
     webhookTimeoutMs: 10000,
+    webhookDelayMs: 0,
     sdk,
     webhooks: new sdk.Stripe(opts.apiKey).webhooks,
     // Stripe's objects
@@ -917,9 +920,21 @@ async function completeCheckout(state, session, form) {
     subscription: subscription.id,
     url: null,   // Stripe keeps the URL only while the session is open
   });
-  await emitEvent(state, { type: 'checkout.session.completed', object: structuredClone(session) });
-  await emitEvent(state, { type: 'customer.subscription.created', object: structuredClone(subscription) });
-  await emitEvent(state, { type: 'invoice.paid', object: structuredClone(invoice) });
+  const events = [
+    { type: 'checkout.session.completed', object: structuredClone(session) },
+    { type: 'customer.subscription.created', object: structuredClone(subscription) },
+    { type: 'invoice.paid', object: structuredClone(invoice) },
+  ];
+  const deliverAll = async () => {
+    for (const e of events) await emitEvent(state, e);
+  };
+  if (state.webhookDelayMs > 0) {
+    // As at Stripe, the webhooks may arrive after the browser is back on success_url.
+    setTimeout(() => deliverAll().catch((e) => console.error(`delayed delivery failed: ${e.message}`)),
+      state.webhookDelayMs);
+  } else {
+    await deliverAll();
+  }
 }
 
 function activeSubscriptionOf(state, customerId) {
@@ -1004,6 +1019,7 @@ function configView(state) {
     webhook_url: state.webhookUrl,
     webhook_secret: state.webhookSecret,
     webhook_timeout_ms: state.webhookTimeoutMs,
+    webhook_delay_ms: state.webhookDelayMs,
     price: state.price,
     unit_amount: state.unitAmount,
     port: state.port,
@@ -1044,6 +1060,10 @@ async function handleControl(state, req, url, rawBody) {
       if (body.webhook_timeout_ms !== undefined) {
         if (!Number.isInteger(body.webhook_timeout_ms) || body.webhook_timeout_ms <= 0) throw new ControlError(400, 'webhook_timeout_ms must be a positive integer');
         state.webhookTimeoutMs = body.webhook_timeout_ms;
+      }
+      if (body.webhook_delay_ms !== undefined) {
+        if (!Number.isInteger(body.webhook_delay_ms) || body.webhook_delay_ms < 0) throw new ControlError(400, 'webhook_delay_ms must be an integer >= 0');
+        state.webhookDelayMs = body.webhook_delay_ms;
       }
       return configView(state);
     }

@@ -24,9 +24,11 @@
 //   A's id, success_url = the client's /matching?from=checkout, cancel_url, customer_email) and
 //   the browser lands on the fake's hosted checkout page (/c/pay/cs_test_..., "Fake Stripe
 //   Checkout") showing A's e-mail.
-// - Subscribe (#pay): the fake delivers checkout.session.completed, customer.subscription.created
-//   and invoice.paid, signed by Stripe's official SDK, to /api/billing/webhook (each answered 200
-//   {"received": true, "duplicate": false}) and 303s the browser to /matching?from=checkout; the
+// - Subscribe (#pay): the fake 303s the browser to /matching?from=checkout at once and delivers
+//   checkout.session.completed, customer.subscription.created and invoice.paid, signed by Stripe's
+//   official SDK, to /api/billing/webhook 4 s later (each answered 200 {"received": true,
+//   "duplicate": false}), as a slow Stripe would: the gate must open before any of them arrives,
+//   from the status the client asks for on its return (Carat looks the open session up); the
 //   gate is gone (the client drops ?from), the matching pages are no longer aria-hidden, their
 //   calls (/api/matching/search, /api/matching/chat_requests/incoming) answer 200, the search
 //   lists the seeded premium member (given a matching profile through the API) and clicking the
@@ -80,6 +82,8 @@ const WEBHOOK_SECRET = "whsec_caratHeadBillingE2E0123456789abcdef";
 const PRICE_ID = "price_caratPremiumMonthly";
 const GATE_TITLE = "マッチング機能はプレミアム会員限定です";
 const UPGRADE = "プレミアムに登録";
+// How long after the redirect the fake delivers member A's webhooks.
+const WEBHOOK_DELAY_MS = 4000;
 const EVENTS = ["checkout.session.completed", "customer.subscription.created", "invoice.paid"];
 
 const { values: opts } = parseArgs({
@@ -447,6 +451,9 @@ async function walk({ chromium, caratBase, clientBase, fake, screens }) {
       const before = (await deliveries()).length;
       const docsFrom = A.documents.length;
       afterPay = caratResponses.length;
+      // Stripe sends its webhooks independently of the redirect: here they come 4 s after the
+      // browser is back, so the gate must open from the status lookup Carat makes on the return.
+      await fake.ctl("POST", "config", { webhook_delay_ms: WEBHOOK_DELAY_MS });
       const t0 = Date.now();
       await A.page.locator("#pay").click();
       await A.page.waitForURL((u) => u.origin === clientBase && u.pathname === "/matching");
@@ -456,8 +463,18 @@ async function walk({ chromium, caratBase, clientBase, fake, screens }) {
         return !!h && !h.closest("[aria-hidden]") && !document.body.innerText.includes(gate);
       }, GATE_TITLE);
       const landedAt = Date.now();
+      const earlyDeliveries = (await deliveries()).slice(before).filter((d) => !d.skipped).length;
+      check(earlyDeliveries === 0,
+            "A: the gate opened before any webhook was delivered (Carat asked Stripe about the session on the return)",
+            `${earlyDeliveries} deliveries at ${landedAt - t0} ms`);
       await settle();
       await screenshot(A, "matching-open");
+      // Then the late webhooks arrive, and are applied as usual.
+      const deadline = Date.now() + WEBHOOK_DELAY_MS + 15000;
+      while ((await deliveries()).slice(before).length < EVENTS.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await fake.ctl("POST", "config", { webhook_delay_ms: 0 });
       const sent = (await deliveries()).slice(before);
       const types = sent.map((d) => d.type);
       const answers = sent.map((d) => parseJson(d.body));

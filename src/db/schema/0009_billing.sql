@@ -34,3 +34,16 @@ CREATE TABLE IF NOT EXISTS carat_stripe_events (
   created BIGINT NOT NULL,
   received_at BIGINT NOT NULL
 );
+
+-- The Checkout Sessions the service created, so that a member back from Checkout is premium at
+-- once even while Stripe's webhook is still on its way: GET /api/billing/status looks the member's
+-- open session up at Stripe (checked_at spaces the lookups; completed ends them).
+CREATE TABLE IF NOT EXISTS carat_billing_checkouts (
+  session_id TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  created BIGINT NOT NULL,
+  checked_at BIGINT NOT NULL DEFAULT 0,
+  completed BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX IF NOT EXISTS carat_ix_billing_checkouts_user
+  ON carat_billing_checkouts (user_id, created);
