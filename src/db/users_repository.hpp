@@ -8,6 +8,7 @@
 
 #include "db/database.hpp"
 #include "db/row.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 
 namespace carat::db {
@@ -68,12 +69,18 @@ inline constexpr Select<UserRow> kByEmail{
     "users_by_email", "SELECT " CARAT_USER_COLUMNS " FROM users WHERE email = $1"};
 
 // At most two rows: the caller needs to know whether the case-insensitive match is unique.
+// Case means ASCII case only ($2 is the address with A-Z lowered), the normalisation the login
+// throttle keys on: PostgreSQL's lower() also folds the Kelvin sign (U+212A) to k and İ to i, which
+// would let a look-alike address log in with fresh guesses (issue 14 item 4). lower() stays in the
+// condition for the index carat_ix_users_email_lower. SQLite's lower() is ASCII-only already.
 inline constexpr Select<UserRow> kByEmailCaseInsensitive{
     "users_by_email_ci",
     "SELECT " CARAT_USER_COLUMNS
     " FROM users WHERE lower(email::text) = lower($1) "
+    "AND translate(email::text, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = $2 "
     "ORDER BY id LIMIT 2",
-    "SELECT " CARAT_USER_COLUMNS " FROM users WHERE lower(email) = lower($1) ORDER BY id LIMIT 2"};
+    "SELECT " CARAT_USER_COLUMNS " FROM users WHERE lower(email) = lower($1) "
+    "AND lower(email) = $2 ORDER BY id LIMIT 2"};
 
 inline constexpr Select<UserRow> kById{"users_by_id",
                                        "SELECT " CARAT_USER_COLUMNS " FROM users WHERE id = $1"};
@@ -149,7 +156,7 @@ class UsersRepository {
   }
   // Case-insensitive matches, at most two (enough to tell a unique match).
   std::vector<UserRow> by_email_case_insensitive(const std::string& email) {
-    return fetch_all(c_, users_sql::kByEmailCaseInsensitive, {email});
+    return fetch_all(c_, users_sql::kByEmailCaseInsensitive, {email, text::to_lower_ascii(email)});
   }
   std::optional<UserRow> by_id(int64_t id) { return fetch_one(c_, users_sql::kById, {id}); }
   std::vector<UserRow> all() { return fetch_all(c_, users_sql::kAll); }

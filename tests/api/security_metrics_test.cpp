@@ -1,5 +1,6 @@
 // Security controls and observability (issue 7 §5, §6): headers, /metrics access control and
 // content, structured access logs without secrets.
+#include <cctype>
 #include <future>
 #include <regex>
 
@@ -223,6 +224,30 @@ TEST_F(Api, OverlongLoginNamesAreRefusedBeforeAnyLookup) {
   const std::string longest = std::string(242, 'b') + "@example.com";
   EXPECT_EQ(c.post_form("/api/auth/token", "username=" + longest + "&password=x").status, 401);
   EXPECT_GT(statements() - before, 0);
+}
+
+// Issue 14 item 4: the login's case-insensitive match folds ASCII only, as the throttle's key
+// does. PostgreSQL's lower() maps the Kelvin sign (U+212A) to k: before, that look-alike of a
+// member's address logged in with the right password, with a throttle budget of its own.
+TEST_F(Api, LookAlikeAddressesDoNotLogIn) {
+  auto c = api();
+  const std::string name = "kate-" + random_suffix();
+  const std::string password = "password-" + random_suffix();
+  ASSERT_EQ(c.post_json("/api/auth/register", {{"email", name + "@example.com"},
+                                                {"password", password},
+                                                {"display_name", "Kate"}})
+                .status,
+            200);
+  std::string upper = name + "@EXAMPLE.COM";
+  for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  EXPECT_EQ(c.post_form("/api/auth/token", "username=" + upper + "&password=" + password).status,
+            200)
+      << "ASCII case does not matter";
+  // U+212A KELVIN SIGN for the k, percent-encoded in the form.
+  const std::string kelvin = "%E2%84%AA" + name.substr(1) + "@example.com";
+  const Reply r = c.post_form("/api/auth/token", "username=" + kelvin + "&password=" + password);
+  EXPECT_EQ(r.status, 401) << r.body;
+  EXPECT_EQ(r.json()["detail"], "Incorrect email or password");
 }
 
 }  // namespace
