@@ -16,6 +16,9 @@
 
 namespace carat::domain {
 
+// posts.category is VARCHAR(50): a category filter longer than that matches nothing.
+inline constexpr size_t kCategoryMaxLength = 50;
+
 // A post as every PostOut answer shows it. NULL columns of legacy rows keep their defaults
 // (schema.md §2.2): visibility "public", post_type "post", status "published", body "".
 struct Post {

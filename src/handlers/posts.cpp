@@ -90,15 +90,16 @@ http::Response list_posts(RequestContext& ctx) {
   const int64_t page = std::max<int64_t>(1, q.integer("page", 1));
   const int64_t limit = std::clamp<int64_t>(q.integer("limit", 20), 1, 100);
   auto visibility = q.enumeration("visibility", kVisibilities);
+  // posts.category is VARCHAR(50) (issue 14 item 9).
+  auto category = q.bounded_text("category", domain::kCategoryMaxLength);
+  if (!category) category = q.bounded_text("category_id", domain::kCategoryMaxLength);
   q.done();
 
   domain::PostListQuery lq;
   lq.limit = limit;
   lq.offset = (page - 1) > INT64_MAX / limit ? INT64_MAX : (page - 1) * limit;
   lq.visibility = visibility;
-  auto category = ctx.query("category");
-  if (!category || category->empty()) category = ctx.query("category_id");
-  if (category && !category->empty()) lq.category = category;
+  if (category) lq.category = category;
   const std::string sort = ctx.query("sort").value_or("newest");
   lq.sort = sort == "popular"    ? domain::PostSort::kPopular
             : sort == "comments" ? domain::PostSort::kComments
@@ -178,8 +179,10 @@ http::Response category_posts(RequestContext& ctx) {
   QueryReader q(ctx);
   const int64_t limit = std::clamp<int64_t>(q.integer("limit", 20), 1, 100);
   const int64_t offset = std::max<int64_t>(0, q.integer("offset", 0));
-  q.done();
   const std::string& name = ctx.path("name");
+  q.validator().string_value(dto::Json(name), {std::string("path"), std::string("name")},
+                             {.max_len = domain::kCategoryMaxLength});
+  q.done();
   const int64_t caller = caller_id(ctx);
   return json(
       dto::category_items_json(domain::category_items(ctx.db(), caller, name, limit, offset)));

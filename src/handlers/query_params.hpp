@@ -105,6 +105,16 @@ class QueryReader {
     return raw;
   }
 
+  // A text filter of at most `max_len` characters, the width of the column it is compared with:
+  // a longer value matches nothing and would only make the database work (a category is also
+  // searched for as a hashtag in post bodies). 422 string_too_long.
+  std::optional<std::string> bounded_text(std::string_view name, size_t max_len) {
+    auto raw = text(name);
+    if (!raw) return raw;
+    return validator_.string_value(dto::Json(*raw), {std::string("query"), std::string(name)},
+                                   {.max_len = max_len, .nul_message = "must not contain NUL"});
+  }
+
   dto::Validator& validator() { return validator_; }
   // Throws the collected 422 items, if any.
   void done() { validator_.throw_if_errors(); }

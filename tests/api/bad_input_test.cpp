@@ -158,9 +158,11 @@ TEST_F(BadInput, SqlMetacharactersAreDataEverywhere) {
   EXPECT_EQ(profile.json()["bio"], evil);
   // Query parameters: every one the API reads, with metacharacters.
   const std::string q = httplib::detail::encode_query_param(evil);
+  // Categories are at most 50 characters (the column's width; longer is 422, see below).
+  const std::string q50 = httplib::detail::encode_query_param(evil.substr(0, 50));
   for (const std::string& path :
-       {"/api/posts?category=" + q, "/api/posts?category_id=" + q, "/api/posts?sort=" + q,
-        "/api/posts?range=" + q, "/api/posts?tag=" + q, "/api/categories/" + q + "/posts",
+       {"/api/posts?category=" + q50, "/api/posts?category_id=" + q50, "/api/posts?sort=" + q,
+        "/api/posts?range=" + q, "/api/posts?tag=" + q, "/api/categories/" + q50 + "/posts",
         "/api/profiles/" + q}) {
     auto got = c.get(path, u.auth());
     EXPECT_TRUE(got.status == 200 || got.status == 404) << path << " " << got.status;
@@ -213,6 +215,40 @@ TEST_F(BadInput, ValidationErrorsDoNotAmplifyTheRequest) {
   auto small = c.post_json("/api/auth/register", {{"email", 5}, {"password", "x"}});
   ASSERT_EQ(small.status, 422);
   EXPECT_EQ(small.json()["detail"][0]["input"], 5);
+}
+
+// Issue 14 item 9: the category filter is also searched for as a hashtag in every post body, so
+// a long value was a CPU amplifier (3 s per request against bodies of '#'s). It is bounded by the
+// column's width (50 characters; a longer one can match nothing); the hashtag still matches.
+TEST_F(Api, CategoryFiltersAreBoundedByTheColumnWidth) {
+  auto c = api();
+  const TestUser u = make_user(c, "Tagger");
+  const std::string tag = "t" + random_suffix() + std::string(30, 'x');
+  ASSERT_LE(tag.size(), 50u);
+  const std::string tag50 = tag + std::string(50 - tag.size(), 'y');
+  Json body = post_body();
+  body["body"] = "about #" + tag50 + " today";
+  const int64_t id = create_post(c, u, body);
+  Reply r = c.get("/api/posts?category=" + tag50, u.auth());
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json().size(), 1u) << r.body;
+  EXPECT_EQ(r.json()[0]["id"], id);
+  for (const std::string& path : {"/api/posts?category=" + tag50 + "z",
+                                  "/api/posts?category_id=" + std::string(5000, 'q')}) {
+    r = c.get(path, u.auth());
+    EXPECT_EQ(r.status, 422) << path;
+    EXPECT_EQ(r.json()["detail"][0]["type"], "string_too_long");
+    EXPECT_EQ(r.json()["detail"][0]["msg"], "String should have at most 50 characters");
+  }
+  EXPECT_EQ(r.json()["detail"][0]["loc"], Json::parse(R"(["query","category_id"])"));
+  // 50 characters of a multi-byte script are 150 bytes: still accepted.
+  std::string kana;
+  for (int i = 0; i < 50; ++i) kana += "%E3%81%82";  // あ
+  EXPECT_EQ(c.get("/api/posts?category=" + kana).status, 200);
+  r = c.get("/api/categories/" + std::string(51, 'c') + "/posts");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.json()["detail"][0]["loc"], Json::parse(R"(["path","name"])"));
+  EXPECT_EQ(c.get("/api/categories/" + tag50 + "/posts").status, 200);
 }
 
 }  // namespace
