@@ -3,17 +3,29 @@ locals {
   apprunner    = var.compute_platform == "apprunner"
   ecs          = var.compute_platform == "ecs"
 
-  # Plain configuration only; DATABASE_URL and SECRET_KEY travel as secrets.
-  environment_variables = {
-    APP_ENV             = "production"
-    ALLOW_ORIGINS       = join(",", var.allow_origins)
-    MEDIA_STORAGE       = "s3"
-    AWS_S3_BUCKET       = module.media.bucket_name
-    AWS_REGION          = var.aws_region
-    MEDIA_S3_PREFIX     = var.media_s3_prefix
-    TRUST_FORWARDED_FOR = "true"
-    PORT                = tostring(var.container_port)
+  # Billing's plain settings, only with billing_enabled: the service refuses STRIPE_PRICE_ID
+  # without STRIPE_SECRET_KEY. An unset portal return URL defaults to the cancel URL there.
+  billing_settings = {
+    STRIPE_PRICE_ID          = var.stripe_price_id
+    STRIPE_SUCCESS_URL       = var.stripe_success_url
+    STRIPE_CANCEL_URL        = var.stripe_cancel_url
+    STRIPE_PORTAL_RETURN_URL = var.stripe_portal_return_url
+    BILLING_GRACE_HOURS      = tostring(var.billing_grace_hours)
   }
+
+  # Plain configuration only; DATABASE_URL, SECRET_KEY and the Stripe secrets travel as secrets
+  # (module.secrets.secret_arns).
+  environment_variables = merge({
+    APP_ENV                 = "production"
+    ALLOW_ORIGINS           = join(",", var.allow_origins)
+    MEDIA_STORAGE           = "s3"
+    AWS_S3_BUCKET           = module.media.bucket_name
+    AWS_REGION              = var.aws_region
+    MEDIA_S3_PREFIX         = var.media_s3_prefix
+    TRUST_FORWARDED_FOR     = "true"
+    PORT                    = tostring(var.container_port)
+    DEFAULT_MEMBERSHIP_TYPE = var.default_membership_type
+  }, { for name, value in local.billing_settings : name => value if var.billing_enabled && value != null })
 }
 
 module "ecr" {
@@ -41,12 +53,27 @@ module "secrets" {
 
   name_prefix             = var.project_name
   recovery_window_in_days = var.secret_recovery_window_days
+  billing_enabled         = var.billing_enabled
   db_host                 = var.db_host
   db_port                 = var.db_port
   db_name                 = var.db_name
   db_username             = var.db_username
   db_password             = var.db_password
   jwt_secret              = var.jwt_secret
+}
+
+# Warnings, not errors: both are legitimate for a while during the billing cut-over
+# (docs/runbook.md §5b), but neither is where a deployment should stay.
+check "membership_follows_billing" {
+  assert {
+    condition     = var.billing_enabled || var.default_membership_type == "premium"
+    error_message = "default_membership_type = \"free\" without billing_enabled: new members start free and cannot pay for premium (checkout answers the test URL)."
+  }
+
+  assert {
+    condition     = !var.billing_enabled || var.default_membership_type == "free"
+    error_message = "billing_enabled with default_membership_type = \"premium\": new members still get premium without paying. Set default_membership_type = \"free\" once checkout and the webhook are verified."
+  }
 }
 
 module "media" {

@@ -26,6 +26,16 @@ output "secret_key_secret_arn" {
   value       = module.secrets.secret_key_secret_arn
 }
 
+output "stripe_secret_key_secret_arn" {
+  description = "ARN of the STRIPE_SECRET_KEY secret (null without billing_enabled); its value is always put out of band."
+  value       = lookup(module.secrets.stripe_secret_arns, "STRIPE_SECRET_KEY", null)
+}
+
+output "stripe_webhook_secret_secret_arn" {
+  description = "ARN of the STRIPE_WEBHOOK_SECRET secret (null without billing_enabled); its value is always put out of band."
+  value       = lookup(module.secrets.stripe_secret_arns, "STRIPE_WEBHOOK_SECRET", null)
+}
+
 output "service_url" {
   description = "Public URL of the service on whichever platform was chosen."
   value       = local.apprunner ? one(module.apprunner[*].service_url) : one(module.ecs[*].service_url)

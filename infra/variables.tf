@@ -418,6 +418,92 @@ variable "log_retention_days" {
 }
 
 # ----------------------------------------------------------------------------
+# Billing with Stripe (docs/runbook.md §5b)
+# ----------------------------------------------------------------------------
+
+variable "billing_enabled" {
+  description = "Real billing with Stripe: creates the <project_name>/STRIPE_SECRET_KEY and <project_name>/STRIPE_WEBHOOK_SECRET secrets (values put out of band, before the deploy) and passes them and the settings below to the service. false: no Stripe setting reaches the service, and checkout keeps answering the test URL (upstream's behaviour)."
+  type        = bool
+  default     = false
+  nullable    = false
+
+  # The service refuses to start with STRIPE_SECRET_KEY but without these.
+  validation {
+    condition     = !var.billing_enabled || (var.stripe_price_id != null && var.stripe_success_url != null && var.stripe_cancel_url != null)
+    error_message = "billing_enabled = true needs stripe_price_id, stripe_success_url and stripe_cancel_url (the service refuses to start without them)."
+  }
+}
+
+variable "stripe_price_id" {
+  description = "Stripe price of the premium plan (STRIPE_PRICE_ID), price_...: the monthly recurring price the Checkout Session subscribes to. Read only when billing_enabled."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.stripe_price_id == null || can(regex("^price_[A-Za-z0-9]+$", coalesce(var.stripe_price_id, "price_0")))
+    error_message = "stripe_price_id must be a Stripe price id such as price_1MoBy5LkdIwHu7ixZhnattbh (not a product id prod_...)."
+  }
+}
+
+variable "stripe_success_url" {
+  description = "Where Checkout sends a member after paying (STRIPE_SUCCESS_URL), https only; recommended https://<site>/matching?from=checkout. Read only when billing_enabled."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.stripe_success_url == null || can(regex("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][^[:space:]]*)?$", coalesce(var.stripe_success_url, "https://x")))
+    error_message = "stripe_success_url must be an https:// URL such as https://app.example.com/matching?from=checkout."
+  }
+}
+
+variable "stripe_cancel_url" {
+  description = "Where Checkout sends a member who cancels (STRIPE_CANCEL_URL), https only; recommended https://<site>/matching. Also the portal's return URL unless stripe_portal_return_url is set. Read only when billing_enabled."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.stripe_cancel_url == null || can(regex("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][^[:space:]]*)?$", coalesce(var.stripe_cancel_url, "https://x")))
+    error_message = "stripe_cancel_url must be an https:// URL such as https://app.example.com/matching."
+  }
+}
+
+variable "stripe_portal_return_url" {
+  description = "Where the customer portal sends a member back (STRIPE_PORTAL_RETURN_URL), https only; null: the service uses stripe_cancel_url. Read only when billing_enabled."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.stripe_portal_return_url == null || can(regex("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][^[:space:]]*)?$", coalesce(var.stripe_portal_return_url, "https://x")))
+    error_message = "stripe_portal_return_url must be an https:// URL such as https://app.example.com/matching (or null for the cancel URL)."
+  }
+}
+
+variable "billing_grace_hours" {
+  description = "Hours a member stays premium after invoice.payment_failed unless the payment recovers (BILLING_GRACE_HOURS). Read only when billing_enabled."
+  type        = number
+  default     = 72
+  nullable    = false
+
+  # The service accepts 0 to 1440 (60 days) and refuses to start otherwise.
+  validation {
+    condition     = var.billing_grace_hours >= 0 && var.billing_grace_hours <= 1440 && floor(var.billing_grace_hours) == var.billing_grace_hours
+    error_message = "billing_grace_hours must be a whole number of hours between 0 and 1440 (60 days)."
+  }
+}
+
+variable "default_membership_type" {
+  description = "Membership of NEW registrations (DEFAULT_MEMBERSHIP_TYPE): premium is upstream's behaviour; set free once billing is configured and verified, so premium is paid. Existing members keep theirs."
+  type        = string
+  default     = "premium"
+  nullable    = false
+
+  validation {
+    condition     = contains(["free", "premium"], var.default_membership_type)
+    error_message = "default_membership_type must be \"free\" or \"premium\"."
+  }
+}
+
+# ----------------------------------------------------------------------------
 # Monitoring
 # ----------------------------------------------------------------------------
 

@@ -80,6 +80,123 @@ run "cutover_done_legacy_closed" {
   }
 }
 
+# Billing with Stripe: off by default (nothing Stripe reaches the service), on
+# with the two secrets injected as runtime secrets and the settings as plain
+# variables. Every secret gets its own ARN so "exactly these ARNs" means it.
+override_resource {
+  target = module.secrets.aws_secretsmanager_secret.database_url
+  values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DATABASE_URL-AbCdEf" }
+}
+
+override_resource {
+  target = module.secrets.aws_secretsmanager_secret.secret_key
+  values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/SECRET_KEY-GhIjKl" }
+}
+
+override_resource {
+  target = module.secrets.aws_secretsmanager_secret.stripe["STRIPE_SECRET_KEY"]
+  values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_SECRET_KEY-MnOpQr" }
+}
+
+override_resource {
+  target = module.secrets.aws_secretsmanager_secret.stripe["STRIPE_WEBHOOK_SECRET"]
+  values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_WEBHOOK_SECRET-StUvWx" }
+}
+
+run "billing_off_by_default" {
+  command = apply
+
+  assert {
+    condition = length([for name in concat(
+      keys(module.apprunner[0].runtime_environment_secrets),
+      keys(module.apprunner[0].runtime_environment_variables),
+    ) : name if startswith(name, "STRIPE_") || startswith(name, "BILLING_")]) == 0
+    error_message = "Without billing_enabled no STRIPE_* or BILLING_* secret or variable may reach the service (it refuses STRIPE_PRICE_ID without STRIPE_SECRET_KEY)."
+  }
+
+  assert {
+    condition     = length(module.secrets.stripe_secret_arns) == 0 && output.stripe_secret_key_secret_arn == null && output.stripe_webhook_secret_secret_arn == null
+    error_message = "Without billing_enabled no Stripe secret may exist."
+  }
+
+  assert {
+    condition     = module.apprunner[0].runtime_environment_variables["DEFAULT_MEMBERSHIP_TYPE"] == "premium"
+    error_message = "New members must stay premium by default (upstream's behaviour)."
+  }
+
+  assert {
+    condition = (
+      [for s in jsondecode(module.apprunner[0].instance_role_policy).Statement : s.Resource if s.Sid == "ReadRuntimeSecrets"][0] == [
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DATABASE_URL-AbCdEf",
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/SECRET_KEY-GhIjKl",
+      ]
+    )
+    error_message = "Without billing the instance role may read exactly DATABASE_URL and SECRET_KEY."
+  }
+}
+
+run "billing_on" {
+  command = apply
+
+  variables {
+    billing_enabled          = true
+    stripe_price_id          = "price_1MoBy5LkdIwHu7ixZhnattbh"
+    stripe_success_url       = "https://app.example.com/matching?from=checkout"
+    stripe_cancel_url        = "https://app.example.com/matching"
+    stripe_portal_return_url = "https://app.example.com/billing"
+    billing_grace_hours      = 48
+    default_membership_type  = "free"
+  }
+
+  assert {
+    condition = (module.apprunner[0].runtime_environment_secrets == tomap({
+      DATABASE_URL          = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DATABASE_URL-AbCdEf"
+      SECRET_KEY            = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/SECRET_KEY-GhIjKl"
+      STRIPE_SECRET_KEY     = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_SECRET_KEY-MnOpQr"
+      STRIPE_WEBHOOK_SECRET = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_WEBHOOK_SECRET-StUvWx"
+    }))
+    error_message = "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be App Runner runtime secrets referencing their own Secrets Manager ARNs."
+  }
+
+  assert {
+    condition = length(setintersection(
+      keys(module.apprunner[0].runtime_environment_variables),
+      ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "DATABASE_URL", "SECRET_KEY"],
+    )) == 0
+    error_message = "No secret may also be a plain environment variable."
+  }
+
+  assert {
+    condition = (
+      module.apprunner[0].runtime_environment_variables["STRIPE_PRICE_ID"] == "price_1MoBy5LkdIwHu7ixZhnattbh" &&
+      module.apprunner[0].runtime_environment_variables["STRIPE_SUCCESS_URL"] == "https://app.example.com/matching?from=checkout" &&
+      module.apprunner[0].runtime_environment_variables["STRIPE_CANCEL_URL"] == "https://app.example.com/matching" &&
+      module.apprunner[0].runtime_environment_variables["STRIPE_PORTAL_RETURN_URL"] == "https://app.example.com/billing" &&
+      module.apprunner[0].runtime_environment_variables["BILLING_GRACE_HOURS"] == "48" &&
+      module.apprunner[0].runtime_environment_variables["DEFAULT_MEMBERSHIP_TYPE"] == "free"
+    )
+    error_message = "The price, the redirect URLs, the grace period and the default membership must be plain environment variables."
+  }
+
+  assert {
+    condition = (
+      [for s in jsondecode(module.apprunner[0].instance_role_policy).Statement : s.Resource if s.Sid == "ReadRuntimeSecrets"][0] == [
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DATABASE_URL-AbCdEf",
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/SECRET_KEY-GhIjKl",
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_SECRET_KEY-MnOpQr",
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_WEBHOOK_SECRET-StUvWx",
+      ]
+    )
+    error_message = "The instance role may read exactly the four secrets, the two Stripe ones included."
+  }
+
+  assert {
+    condition = (output.stripe_secret_key_secret_arn == "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_SECRET_KEY-MnOpQr" &&
+    output.stripe_webhook_secret_secret_arn == "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_WEBHOOK_SECRET-StUvWx")
+    error_message = "The Stripe secret ARNs must be outputs (put-secret-value targets)."
+  }
+}
+
 run "ecs_only_region_allowed_with_ecs" {
   # The region that broke the legacy deployment is fine on ECS.
   command = plan

@@ -65,3 +65,110 @@ run "cutover_done_legacy_closed" {
     error_message = "enable_legacy_cidrs = false must remove every legacy rule."
   }
 }
+
+# Billing with Stripe on ECS: the same secrets reach the task definition as
+# container secrets, the execution role (which resolves them) may read exactly
+# them, and an unset portal return URL is not passed (the service defaults it
+# to the cancel URL).
+override_resource {
+  target = module.secrets.aws_secretsmanager_secret.database_url
+  values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DATABASE_URL-AbCdEf" }
+}
+
+override_resource {
+  target = module.secrets.aws_secretsmanager_secret.secret_key
+  values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/SECRET_KEY-GhIjKl" }
+}
+
+override_resource {
+  target = module.secrets.aws_secretsmanager_secret.stripe["STRIPE_SECRET_KEY"]
+  values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_SECRET_KEY-MnOpQr" }
+}
+
+override_resource {
+  target = module.secrets.aws_secretsmanager_secret.stripe["STRIPE_WEBHOOK_SECRET"]
+  values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_WEBHOOK_SECRET-StUvWx" }
+}
+
+run "billing_off_by_default" {
+  command = apply
+
+  assert {
+    condition = length([for name in concat(keys(module.ecs[0].container_secrets), keys(module.ecs[0].container_environment)) :
+    name if startswith(name, "STRIPE_") || startswith(name, "BILLING_")]) == 0
+    error_message = "Without billing_enabled no STRIPE_* or BILLING_* secret or variable may reach the task."
+  }
+
+  assert {
+    condition = (
+      [for s in jsondecode(module.ecs[0].execution_role_policy).Statement : s.Resource if s.Sid == "ReadRuntimeSecrets"][0] == [
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DATABASE_URL-AbCdEf",
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/SECRET_KEY-GhIjKl",
+      ]
+    )
+    error_message = "Without billing the execution role may read exactly DATABASE_URL and SECRET_KEY."
+  }
+
+  assert {
+    condition     = module.ecs[0].container_environment["DEFAULT_MEMBERSHIP_TYPE"] == "premium"
+    error_message = "New members must stay premium by default (upstream's behaviour)."
+  }
+}
+
+run "billing_on" {
+  command = apply
+
+  variables {
+    billing_enabled         = true
+    stripe_price_id         = "price_1MoBy5LkdIwHu7ixZhnattbh"
+    stripe_success_url      = "https://app.example.com/matching?from=checkout"
+    stripe_cancel_url       = "https://app.example.com/matching"
+    default_membership_type = "free"
+  }
+
+  assert {
+    condition = (module.ecs[0].container_secrets == tomap({
+      DATABASE_URL          = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DATABASE_URL-AbCdEf"
+      SECRET_KEY            = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/SECRET_KEY-GhIjKl"
+      STRIPE_SECRET_KEY     = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_SECRET_KEY-MnOpQr"
+      STRIPE_WEBHOOK_SECRET = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_WEBHOOK_SECRET-StUvWx"
+    }))
+    error_message = "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be container secrets (valueFrom their own Secrets Manager ARNs)."
+  }
+
+  assert {
+    condition = length(setintersection(
+      keys(module.ecs[0].container_environment),
+      ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "DATABASE_URL", "SECRET_KEY"],
+    )) == 0
+    error_message = "No secret may also be a plain environment variable."
+  }
+
+  assert {
+    condition = (
+      module.ecs[0].container_environment["STRIPE_PRICE_ID"] == "price_1MoBy5LkdIwHu7ixZhnattbh" &&
+      module.ecs[0].container_environment["STRIPE_SUCCESS_URL"] == "https://app.example.com/matching?from=checkout" &&
+      module.ecs[0].container_environment["STRIPE_CANCEL_URL"] == "https://app.example.com/matching" &&
+      module.ecs[0].container_environment["BILLING_GRACE_HOURS"] == "72" &&
+      module.ecs[0].container_environment["DEFAULT_MEMBERSHIP_TYPE"] == "free"
+    )
+    error_message = "The price, the redirect URLs, the default 72 h grace period and the default membership must be plain environment variables."
+  }
+
+  assert {
+    condition     = !contains(keys(module.ecs[0].container_environment), "STRIPE_PORTAL_RETURN_URL")
+    error_message = "An unset stripe_portal_return_url must not be passed (the service falls back to the cancel URL)."
+  }
+
+  assert {
+    condition = (
+      [for s in jsondecode(module.ecs[0].execution_role_policy).Statement : s.Resource if s.Sid == "ReadRuntimeSecrets"][0] == [
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DATABASE_URL-AbCdEf",
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/SECRET_KEY-GhIjKl",
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_SECRET_KEY-MnOpQr",
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_WEBHOOK_SECRET-StUvWx",
+      ]
+    )
+    error_message = "The execution role may read exactly the four secrets, the two Stripe ones included."
+  }
+}

@@ -1,5 +1,7 @@
 # Secrets module: both runtime secrets exist; values are Terraform-managed
 # only when given, otherwise left to put-secret-value (never overwritten).
+# The two Stripe secrets exist only with billing_enabled, and never hold a
+# value written by Terraform.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -34,6 +36,63 @@ run "containers_only" {
   assert {
     condition     = keys(output.secret_arns) == ["DATABASE_URL", "SECRET_KEY"]
     error_message = "secret_arns must map exactly DATABASE_URL and SECRET_KEY."
+  }
+
+  assert {
+    condition     = length(aws_secretsmanager_secret.stripe) == 0 && length(output.stripe_secret_arns) == 0
+    error_message = "Without billing_enabled no Stripe secret may exist."
+  }
+}
+
+run "billing_secrets" {
+  command = apply
+
+  module {
+    source = "./modules/secrets"
+  }
+
+  variables {
+    billing_enabled = true
+  }
+
+  override_resource {
+    target = aws_secretsmanager_secret.stripe["STRIPE_SECRET_KEY"]
+    values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_SECRET_KEY-MnOpQr" }
+  }
+
+  override_resource {
+    target = aws_secretsmanager_secret.stripe["STRIPE_WEBHOOK_SECRET"]
+    values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_WEBHOOK_SECRET-StUvWx" }
+  }
+
+  assert {
+    condition = (aws_secretsmanager_secret.stripe["STRIPE_SECRET_KEY"].name == "carat/STRIPE_SECRET_KEY" &&
+    aws_secretsmanager_secret.stripe["STRIPE_WEBHOOK_SECRET"].name == "carat/STRIPE_WEBHOOK_SECRET")
+    error_message = "The Stripe secrets must be <prefix>/STRIPE_SECRET_KEY and <prefix>/STRIPE_WEBHOOK_SECRET."
+  }
+
+  assert {
+    condition     = alltrue([for s in aws_secretsmanager_secret.stripe : s.recovery_window_in_days == 7])
+    error_message = "The Stripe secrets must have the module's 7 day recovery window."
+  }
+
+  assert {
+    condition = (keys(output.stripe_secret_arns) == tolist(["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]) &&
+      output.stripe_secret_arns["STRIPE_SECRET_KEY"] == "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_SECRET_KEY-MnOpQr" &&
+    output.stripe_secret_arns["STRIPE_WEBHOOK_SECRET"] == "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_WEBHOOK_SECRET-StUvWx")
+    error_message = "stripe_secret_arns must map both Stripe variables to their own secret's ARN."
+  }
+
+  assert {
+    condition = (keys(output.secret_arns) == ["DATABASE_URL", "SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"] &&
+      output.secret_arns["STRIPE_SECRET_KEY"] == aws_secretsmanager_secret.stripe["STRIPE_SECRET_KEY"].arn &&
+    output.secret_arns["STRIPE_WEBHOOK_SECRET"] == aws_secretsmanager_secret.stripe["STRIPE_WEBHOOK_SECRET"].arn)
+    error_message = "secret_arns (what the services inject) must add exactly the two Stripe secrets."
+  }
+
+  assert {
+    condition     = length(aws_secretsmanager_secret_version.database_url) == 0 && length(aws_secretsmanager_secret_version.secret_key) == 0
+    error_message = "Billing must not make Terraform write any secret value."
   }
 }
 

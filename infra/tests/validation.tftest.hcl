@@ -151,3 +151,103 @@ run "origin_with_path" {
 
   expect_failures = [var.allow_origins]
 }
+
+# --- Billing with Stripe -------------------------------------------------------
+
+run "billing_without_price_or_urls" {
+  command = plan
+
+  variables {
+    billing_enabled = true
+  }
+
+  expect_failures = [var.billing_enabled]
+}
+
+run "billing_without_price" {
+  command = plan
+
+  variables {
+    billing_enabled    = true
+    stripe_success_url = "https://app.example.com/matching?from=checkout"
+    stripe_cancel_url  = "https://app.example.com/matching"
+  }
+
+  expect_failures = [var.billing_enabled]
+}
+
+run "price_id_not_a_price" {
+  command = plan
+
+  variables {
+    stripe_price_id = "prod_NZKdYqrwEYx6iK"
+  }
+
+  expect_failures = [var.stripe_price_id]
+}
+
+run "plain_http_redirect_urls" {
+  command = plan
+
+  variables {
+    stripe_success_url       = "http://app.example.com/matching?from=checkout"
+    stripe_cancel_url        = "http://app.example.com/matching"
+    stripe_portal_return_url = "app.example.com/matching"
+  }
+
+  expect_failures = [var.stripe_success_url, var.stripe_cancel_url, var.stripe_portal_return_url]
+}
+
+run "negative_grace_hours" {
+  command = plan
+
+  variables {
+    billing_grace_hours = -1
+  }
+
+  expect_failures = [var.billing_grace_hours]
+}
+
+run "fractional_grace_hours" {
+  command = plan
+
+  variables {
+    billing_grace_hours = 1.5
+  }
+
+  expect_failures = [var.billing_grace_hours]
+}
+
+run "unknown_membership_type" {
+  command = plan
+
+  variables {
+    default_membership_type = "admin"
+  }
+
+  expect_failures = [var.default_membership_type]
+}
+
+# Allowed, but warned about: the states the billing cut-over passes through.
+run "free_members_without_billing_warns" {
+  command = plan
+
+  variables {
+    default_membership_type = "free"
+  }
+
+  expect_failures = [check.membership_follows_billing]
+}
+
+run "billing_with_premium_default_warns" {
+  command = plan
+
+  variables {
+    billing_enabled    = true
+    stripe_price_id    = "price_1MoBy5LkdIwHu7ixZhnattbh"
+    stripe_success_url = "https://app.example.com/matching?from=checkout"
+    stripe_cancel_url  = "https://app.example.com/matching"
+  }
+
+  expect_failures = [check.membership_follows_billing]
+}

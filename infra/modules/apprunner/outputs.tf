@@ -32,3 +32,18 @@ output "access_role_arn" {
   description = "ARN of the ECR access role."
   value       = aws_iam_role.access.arn
 }
+
+output "runtime_environment_secrets" {
+  description = "Variable name => Secrets Manager ARN that App Runner resolves at start (ARNs, never values)."
+  value       = aws_apprunner_service.this.source_configuration[0].image_repository[0].image_configuration[0].runtime_environment_secrets
+}
+
+output "runtime_environment_variables" {
+  description = "Plain environment variables of the service."
+  value       = aws_apprunner_service.this.source_configuration[0].image_repository[0].image_configuration[0].runtime_environment_variables
+}
+
+output "instance_role_policy" {
+  description = "The instance role's inline policy (JSON): which secrets and media objects the service may read."
+  value       = aws_iam_role_policy.instance.policy
+}

@@ -62,3 +62,18 @@ output "log_group_name" {
   description = "CloudWatch log group of the containers."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "container_secrets" {
+  description = "Variable name => Secrets Manager ARN that the ECS agent resolves at task start (ARNs, never values)."
+  value       = tomap({ for s in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].secrets : s.name => s.valueFrom })
+}
+
+output "container_environment" {
+  description = "Plain environment variables of the container."
+  value       = tomap({ for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value })
+}
+
+output "execution_role_policy" {
+  description = "The execution role's inline policy (JSON): which repository, secrets and log group the agent may use."
+  value       = aws_iam_role_policy.execution.policy
+}

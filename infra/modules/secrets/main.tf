@@ -3,6 +3,13 @@ locals {
   # sensitive values, so the null check is declassified explicitly.
   manage_database_url = nonsensitive(var.db_password != null)
   manage_secret_key   = nonsensitive(var.jwt_secret != null)
+
+  # Environment variable name => description of the Stripe secrets.
+  stripe_secrets = {
+    STRIPE_SECRET_KEY     = "Stripe API key (sk_... or restricted rk_...) of the Carat API's billing"
+    STRIPE_WEBHOOK_SECRET = "Stripe webhook signing secret(s) of the Carat API: whsec_..., comma-separated while one is rolled"
+  }
+  stripe_secret_arns = tomap({ for name, secret in aws_secretsmanager_secret.stripe : name => secret.arn })
 }
 
 resource "aws_secretsmanager_secret" "database_url" {
@@ -50,4 +57,16 @@ resource "aws_secretsmanager_secret_version" "secret_key" {
 
   secret_id     = aws_secretsmanager_secret.secret_key.id
   secret_string = var.jwt_secret
+}
+
+# Billing with Stripe (issue 13; docs/runbook.md §5b). Containers only, never a value: the
+# operator puts the values with put-secret-value, so they never enter the state, an apply never
+# overwrites them, and rotating one (a rolled API key, "new,old" webhook secrets) needs no apply.
+# The service only reads them when STRIPE_SECRET_KEY is set, and then needs both.
+resource "aws_secretsmanager_secret" "stripe" {
+  for_each = var.billing_enabled ? local.stripe_secrets : {}
+
+  name                    = "${var.name_prefix}/${each.key}"
+  description             = each.value
+  recovery_window_in_days = var.recovery_window_in_days
 }

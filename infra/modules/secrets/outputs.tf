@@ -10,10 +10,15 @@ output "secret_key_secret_arn" {
 
 output "secret_arns" {
   description = "Environment variable name => secret ARN, for runtime secret injection."
-  value = {
+  value = merge({
     DATABASE_URL = aws_secretsmanager_secret.database_url.arn
     SECRET_KEY   = aws_secretsmanager_secret.secret_key.arn
-  }
+  }, local.stripe_secret_arns)
+}
+
+output "stripe_secret_arns" {
+  description = "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET => secret ARN when billing_enabled; empty otherwise. Their values are always set out of band."
+  value       = local.stripe_secret_arns
 }
 
 output "database_url_value_managed" {

@@ -1,5 +1,5 @@
 variable "name_prefix" {
-  description = "Path-like prefix of the secret names, e.g. carat/production (secrets become <prefix>/DATABASE_URL and <prefix>/SECRET_KEY)."
+  description = "Path-like prefix of the secret names, e.g. carat/production (secrets become <prefix>/DATABASE_URL, <prefix>/SECRET_KEY and, with billing, <prefix>/STRIPE_SECRET_KEY and <prefix>/STRIPE_WEBHOOK_SECRET)."
   type        = string
 
   validation {
@@ -66,4 +66,11 @@ variable "jwt_secret" {
     condition     = var.jwt_secret == null || length(coalesce(var.jwt_secret, "x")) >= 32
     error_message = "jwt_secret must be at least 32 characters long (or null to set it out of band)."
   }
+}
+
+variable "billing_enabled" {
+  description = "Also create <prefix>/STRIPE_SECRET_KEY and <prefix>/STRIPE_WEBHOOK_SECRET (billing with Stripe). Terraform never writes their values: put them with put-secret-value."
+  type        = bool
+  default     = false
+  nullable    = false
 }

@@ -130,6 +130,8 @@ module "secrets" {
   db_username = "carat_app"
   db_password = "emulator-only-password"
   jwt_secret  = "emulator-only-jwt-secret-0123456789abcdef"
+  # The two Stripe secrets, created without a value (the operator puts them).
+  billing_enabled = true
 }
 
 module "media" {
@@ -151,7 +153,7 @@ module "ecs" {
   app_security_group_id = module.network.app_security_group_id
   image_repository_url  = module.ecr.repository_url
   image_repository_arn  = module.ecr.repository_arn
-  environment_variables = { APP_ENV = "production", MEDIA_STORAGE = "s3", AWS_S3_BUCKET = module.media.bucket_name }
+  environment_variables = { APP_ENV = "production", MEDIA_STORAGE = "s3", AWS_S3_BUCKET = module.media.bucket_name, STRIPE_PRICE_ID = "price_0123456789abcdefGHIJKLMN" }
   secret_arns           = module.secrets.secret_arns
   media_bucket_arn      = module.media.bucket_arn
   # moto's Application Auto Scaling lacks ListTagsForResource, which the
@@ -213,6 +215,16 @@ output "secret_key_secret_arn" {
   value       = module.secrets.secret_key_secret_arn
 }
 
+output "stripe_secret_key_secret_arn" {
+  description = "STRIPE_SECRET_KEY secret (no value)."
+  value       = module.secrets.stripe_secret_arns["STRIPE_SECRET_KEY"]
+}
+
+output "stripe_webhook_secret_secret_arn" {
+  description = "STRIPE_WEBHOOK_SECRET secret (no value)."
+  value       = module.secrets.stripe_secret_arns["STRIPE_WEBHOOK_SECRET"]
+}
+
 output "media_bucket_name" {
   description = "Media bucket."
   value       = module.media.bucket_name
@@ -246,6 +258,16 @@ output "ecs_cluster_name" {
 output "ecs_service_name" {
   description = "ECS service (null without include_ecs)."
   value       = one(module.ecs[*].service_name)
+}
+
+output "ecs_task_definition_family" {
+  description = "ECS task definition family (null without include_ecs)."
+  value       = one(module.ecs[*].task_definition_family)
+}
+
+output "ecs_execution_role_arn" {
+  description = "ECS execution role, which resolves the secrets (null without include_ecs)."
+  value       = one(module.ecs[*].execution_role_arn)
 }
 
 output "alb_security_group_id" {

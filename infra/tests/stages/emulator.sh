@@ -24,6 +24,8 @@ out_() { tf emulator "$EMULATOR_DIR" output -raw "$1"; }
 repo=$(out_ ecr_repository_name)
 db_secret=$(out_ database_url_secret_arn)
 key_secret=$(out_ secret_key_secret_arn)
+stripe_key_secret=$(out_ stripe_secret_key_secret_arn)
+stripe_hook_secret=$(out_ stripe_webhook_secret_secret_arn)
 app_sg=$(out_ app_security_group_id)
 rds_sg=$(out_ rds_security_group_id)
 vpc=$(out_ vpc_id)
@@ -33,6 +35,9 @@ role=$(out_ deploy_role_name)
 oidc=$(out_ oidc_provider_arn)
 cluster=$(out_ ecs_cluster_name)
 service=$(out_ ecs_service_name)
+task_family=$(out_ ecs_task_definition_family)
+execution_role=$(out_ ecs_execution_role_arn)
+execution_role=${execution_role##*/}
 alb_sg=$(out_ alb_security_group_id)
 alarm_json=$(tf emulator "$EMULATOR_DIR" output -json alarm_names)
 mapfile -t alarms < <(python3 "$checks_py" names <<<"$alarm_json")
@@ -66,6 +71,12 @@ legacy_cidrs() {
   cidrs=$(awsx ec2 describe-security-groups --group-ids "$rds_sg" --query 'SecurityGroups[0].IpPermissions[].IpRanges[].CidrIp') || return 1
   tr '\t' '\n' <<<"$cidrs" | sort | tr '\n' ' '
 }
+stripe_version_counts() {
+  local id
+  for id in "$stripe_key_secret" "$stripe_hook_secret"; do
+    awsx secretsmanager list-secret-version-ids --secret-id "$id" --query 'length(Versions)' || return 1
+  done
+}
 alarm_count() {
   awsx cloudwatch describe-alarms --alarm-names "${alarms[@]}" --query 'length(MetricAlarms)'
 }
@@ -84,6 +95,27 @@ equals "ECR lifecycle policy has 4 rules" "4" lifecycle_rule_count
 check "DATABASE_URL secret holds a verify-full URL with the in-image CA bundle" database_url_is_verify_full
 equals "SECRET_KEY secret exists" "carat/SECRET_KEY" \
   awsx secretsmanager describe-secret --secret-id "$key_secret" --query Name
+# Billing with Stripe: both secrets exist without any version (Terraform never writes their values)
+# and reach the task as secrets that the execution role, and only it, may read.
+equals "STRIPE_SECRET_KEY secret exists" "carat/STRIPE_SECRET_KEY" \
+  awsx secretsmanager describe-secret --secret-id "$stripe_key_secret" --query Name
+equals "STRIPE_WEBHOOK_SECRET secret exists" "carat/STRIPE_WEBHOOK_SECRET" \
+  awsx secretsmanager describe-secret --secret-id "$stripe_hook_secret" --query Name
+equals "Terraform wrote no value into the Stripe secrets (no versions)" "0 0" stripe_version_counts
+equals "the ECS task gets DATABASE_URL, SECRET_KEY and both Stripe secrets from Secrets Manager" \
+  "DATABASE_URL SECRET_KEY STRIPE_SECRET_KEY STRIPE_WEBHOOK_SECRET" \
+  awsx ecs describe-task-definition --task-definition "$task_family" \
+  --query 'taskDefinition.containerDefinitions[0].secrets[].name'
+equals "STRIPE_WEBHOOK_SECRET comes from its own secret" "$stripe_hook_secret" \
+  awsx ecs describe-task-definition --task-definition "$task_family" \
+  --query "taskDefinition.containerDefinitions[0].secrets[?name=='STRIPE_WEBHOOK_SECRET'].valueFrom"
+equals "of the Stripe settings only the price is a plain variable" "STRIPE_PRICE_ID" \
+  awsx ecs describe-task-definition --task-definition "$task_family" \
+  --query "taskDefinition.containerDefinitions[0].environment[?starts_with(name, 'STRIPE_')].name"
+equals "the execution role may read exactly the four secrets" \
+  "$db_secret $key_secret $stripe_key_secret $stripe_hook_secret" \
+  awsx iam get-role-policy --role-name "$execution_role" --policy-name pull-secrets-logs \
+  --query "PolicyDocument.Statement[?Sid=='ReadRuntimeSecrets'].Resource[]"
 equals "app security group exists in the VPC" "$vpc" \
   awsx ec2 describe-security-groups --group-ids "$app_sg" --query 'SecurityGroups[0].VpcId'
 equals "RDS ingress from the app security group on 5432" "5432" \
@@ -178,6 +210,8 @@ absent "ECR repository is gone" awsx ecr describe-repositories --repository-name
 # A 7-day recovery window means "scheduled for deletion", not removed at once.
 check "DATABASE_URL secret is scheduled for deletion" scheduled_for_deletion "$db_secret"
 check "SECRET_KEY secret is scheduled for deletion" scheduled_for_deletion "$key_secret"
+check "STRIPE_SECRET_KEY secret is scheduled for deletion" scheduled_for_deletion "$stripe_key_secret"
+check "STRIPE_WEBHOOK_SECRET secret is scheduled for deletion" scheduled_for_deletion "$stripe_hook_secret"
 absent "app security group is gone" awsx ec2 describe-security-groups --group-ids "$app_sg"
 absent "RDS stand-in security group (and its rules) is gone" awsx ec2 describe-security-groups --group-ids "$rds_sg"
 absent "media bucket is gone" awsx s3api head-bucket --bucket "$bucket"

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# infra/test.sh stage 3: a real `terraform plan` of the whole root for each platform against
-# moto_server, and the validation messages a user sees. The provider reads AWS_ENDPOINT_URL, so the
-# STS/IAM calls made while planning go to moto. Nothing is applied: App Runner has no emulator.
+# infra/test.sh stage 3: a real `terraform plan` of the whole root for each platform (and with
+# billing on) against moto_server, and the validation messages and warnings a user sees. The
+# provider reads AWS_ENDPOINT_URL, so the STS/IAM calls made while planning go to moto. Nothing is
+# applied: App Runner has no emulator.
 # Sourced by infra/test.sh; not run on its own. Sets PLAN_COUNTS (platform=resources).
 
 section "terraform plan of the whole root against moto"
@@ -17,11 +18,13 @@ only_platform() {
 }
 
 PLAN_COUNTS=()
+declare -A plan_count=()
 for platform in apprunner ecs; do
   out="$WORK/plan-$platform.out"
   if root_plan -var "compute_platform=$platform" >"$out" 2>&1; then
     count=$(sed -n 's/^Plan: \([0-9]*\) to add.*/\1/p' "$out")
     PLAN_COUNTS+=("$platform=$count")
+    plan_count[$platform]=$count
     pass "terraform plan of terraform.tfvars.example with compute_platform=$platform ($count resources)"
   else
     fail "terraform plan of terraform.tfvars.example with compute_platform=$platform" "$(tail -n 40 "$out")"
@@ -57,3 +60,66 @@ expect_plan_error "unsupported App Runner cpu/memory pair is rejected with a rea
   "App Runner does not offer 8192 MB with 1024 CPU units" -var apprunner_memory=8192
 expect_plan_error "unsupported Fargate cpu/memory pair is rejected with a readable message" \
   "Fargate does not offer 512 MiB with 1024 CPU units" -var compute_platform=ecs -var ecs_cpu=1024 -var ecs_memory=512
+
+# Billing with Stripe. The example's stripe_* values must be valid, and switching billing on must
+# add exactly the two Stripe secrets (empty: no secret version) while the service changes in place.
+billing_adds_two_secrets() {
+  local out=$1 base=$2 count
+  count=$(sed -n 's/^Plan: \([0-9]*\) to add.*/\1/p' "$out")
+  if [[ $count != "$((base + 2))" ]]; then
+    echo "expected $((base + 2)) resources to add (the $base of the plan without billing + 2), got '$count'"
+    return 1
+  fi
+  local name
+  for name in STRIPE_SECRET_KEY STRIPE_WEBHOOK_SECRET; do
+    grep -Fq "# module.secrets.aws_secretsmanager_secret.stripe[\"$name\"] will be created" "$out" ||
+      { echo "no secret $name in the plan"; return 1; }
+  done
+  if grep -Fq 'aws_secretsmanager_secret_version.stripe' "$out"; then
+    echo "the plan writes a Stripe secret value"
+    return 1
+  fi
+  if grep -Fq 'Check block assertion failed' "$out"; then
+    echo "unexpected warning with default_membership_type = free"
+    return 1
+  fi
+}
+out="$WORK/plan-billing.out"
+if [[ -z ${plan_count[apprunner]:-} ]]; then
+  fail "terraform plan with billing_enabled=true (no plan without billing to compare with)"
+elif root_plan -var billing_enabled=true -var default_membership_type=free >"$out" 2>&1; then
+  pass "terraform plan of terraform.tfvars.example with billing_enabled=true"
+  check "billing_enabled adds exactly the two Stripe secrets, without values" \
+    billing_adds_two_secrets "$out" "${plan_count[apprunner]}"
+else
+  fail "terraform plan of terraform.tfvars.example with billing_enabled=true" "$(tail -n 40 "$out")"
+fi
+
+# expect_plan_warning NAME MESSAGE -var ...: plan must succeed and show the warning.
+expect_plan_warning() {
+  local name=$1 message=$2
+  shift 2
+  local out="$WORK/plan-warning.out" flat
+  if ! root_plan "$@" >"$out" 2>&1; then
+    fail "$name (plan failed)" "$(tail -n 30 "$out")"
+    return
+  fi
+  flat=$(tr -s ' \n' ' ' <"$out")
+  if [[ $flat == *"$message"* ]]; then
+    pass "$name"
+  else
+    fail "$name (warning not shown: $message)" "$(tail -n 30 "$out")"
+  fi
+}
+expect_plan_warning "billing with premium for new members plans, with a warning" \
+  "new members still get premium without paying" -var billing_enabled=true
+
+# A -var cannot set null: a later var file overrides the example's price with null.
+printf 'billing_enabled = true\nstripe_price_id = null\n' >"$WORK/billing-without-price.tfvars"
+expect_plan_error "billing without a price is rejected with a readable message" \
+  "billing_enabled = true needs stripe_price_id, stripe_success_url and stripe_cancel_url" \
+  -var-file="$WORK/billing-without-price.tfvars"
+expect_plan_error "plain http Checkout redirect is rejected with a readable message" \
+  "stripe_success_url must be an https:// URL" -var stripe_success_url=http://app.example.com/matching
+expect_plan_error "a product id in place of the price id is rejected with a readable message" \
+  "stripe_price_id must be a Stripe price id" -var stripe_price_id=prod_NZKdYqrwEYx6iK
