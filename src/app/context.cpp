@@ -78,6 +78,14 @@ std::optional<std::string_view> RequestContext::bearer_token() const {
   return token;
 }
 
+RequestContext::HeaderToken RequestContext::header_token() const {
+  auto token = bearer_token();
+  if (!token) return HeaderToken::kMissing;
+  return auth::verify_token(*token, app.config.secret_key, timeutil::now_seconds())
+             ? HeaderToken::kValid
+             : HeaderToken::kInvalid;
+}
+
 RequestContext::Auth RequestContext::resolve_user() {
   if (auth_ != Auth::kUnresolved) return auth_;
   auto token = bearer_token();

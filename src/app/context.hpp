@@ -45,6 +45,11 @@ class RequestContext {
   // Handlers call it after authentication (shape errors are validation, step 6).
   const nlohmann::json& json_object(const NotAnObject& not_object = kNotAModel);
 
+  // The bearer token as the headers carry it, checked without the database (signature, expiry):
+  // what can be refused before a request's body is read.
+  enum class HeaderToken { kValid, kMissing, kInvalid };
+  HeaderToken header_token() const;
+
   // Optional authentication: any problem means anonymous.
   const domain::User* optional_user();
   // Protected endpoints: 401 / 400 Inactive user.

@@ -1,5 +1,6 @@
 #include "app/pipeline.hpp"
 
+#include "app/context.hpp"
 #include "db/database.hpp"
 #include "dto/validate.hpp"
 #include "errors/errors.hpp"
@@ -86,6 +87,20 @@ http::Pipeline::Admission ApiPipeline::admit(http::Request& req,
   a.execution = m.route->execution;
   if (content_length && *content_length > a.body_limit) {
     a.response = detail_response(413, "Request body too large");
+    return a;
+  }
+  // 4. A route that needs a member refuses a missing or invalid token now, as its handler would,
+  // before the body is read (issue 14 item 10). The member behind a valid token is the handler's
+  // check: it needs the database, which the I/O thread never waits for.
+  if (m.route->token_before_body) {
+    const RequestContext ctx(app_, req);
+    const auto token = ctx.header_token();
+    if (token != RequestContext::HeaderToken::kValid) {
+      a.response = detail_response(401, token == RequestContext::HeaderToken::kMissing
+                                            ? "Not authenticated"
+                                            : "Could not validate credentials");
+      a.response->headers.emplace_back("WWW-Authenticate", "Bearer");
+    }
   }
   return a;
 }

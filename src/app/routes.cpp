@@ -48,7 +48,8 @@ http::Router build_router(App& app) {
                       return handler(ctx);
                     },
                     e.options.body_limit,
-                    e.options.on_io_thread ? http::Execution::kInline : http::Execution::kWorker});
+                    e.options.on_io_thread ? http::Execution::kInline : http::Execution::kWorker,
+                    e.options.token_before_body});
   }
   return router;
 }

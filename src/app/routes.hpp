@@ -36,6 +36,9 @@ struct EndpointOptions {
   // Cheap and never blocking (liveness, static documents): answered on the I/O thread instead
   // of the handler pool.
   bool on_io_thread = false;
+  // Requires a member: a missing or invalid token is answered 401 from the headers, before the
+  // body is read (a 10 MiB upload is not buffered for a caller who cannot send it).
+  bool token_before_body = false;
 };
 
 struct Endpoint {

@@ -177,7 +177,8 @@ http::Response save_order(RequestContext& ctx) {
 
 std::vector<Endpoint> routes() {
   return {
-      {"POST", "/api/media/upload", upload, {.body_limit = domain::kUploadBodyLimit}},
+      {"POST", "/api/media/upload", upload,
+       {.body_limit = domain::kUploadBodyLimit, .token_before_body = true}},
       {"GET", "/api/media/user/images", list_user_images},
       {"PUT", "/api/media/user/images/order", save_order, {.json_body = true}},
       {"DELETE", "/api/media/{media_id}", delete_image},

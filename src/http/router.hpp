@@ -29,6 +29,9 @@ struct Route {
   Handler handler;
   size_t body_limit = kDefaultBodyLimit;
   Execution execution = Execution::kWorker;
+  // The route needs a bearer token: the application may refuse a missing or invalid one from the
+  // header alone, before the body is read (uploads of megabytes).
+  bool token_before_body = false;
   // The names of the pattern's parameters in order ("post_id"), filled by Router::add.
   std::vector<std::string> param_names = {};
 };
