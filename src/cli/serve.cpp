@@ -120,6 +120,7 @@ int serve() {
   opts.body_timeout = cfg->body_timeout;
   opts.idle_timeout = cfg->idle_timeout;
   opts.max_connections = cfg->max_connections;
+  opts.max_connections_per_ip = cfg->max_connections_per_ip;
   opts.trust_forwarded_for = cfg->trust_forwarded_for;
   opts.trusted_proxy = [proxies = cfg->trusted_proxies](std::string_view peer) {
     const std::string address(peer);

@@ -286,6 +286,7 @@ Config load(const EnvLookup& env) {
   c.worker_threads = r.integer("WORKER_THREADS", 0, 0, 1024);
   c.bcrypt_threads = r.integer("BCRYPT_THREADS", 0, 0, 256);
   c.max_connections = r.integer("MAX_CONNECTIONS", 10000, 1, 1000000);
+  c.max_connections_per_ip = r.integer("MAX_CONNECTIONS_PER_IP", 256, 0, 1000000);
   c.header_timeout = std::chrono::seconds(r.integer("HTTP_HEADER_TIMEOUT_SECONDS", 10, 1, 3600));
   c.body_timeout = std::chrono::seconds(r.integer("HTTP_BODY_TIMEOUT_SECONDS", 30, 1, 3600));
   c.idle_timeout = std::chrono::seconds(r.integer("HTTP_IDLE_TIMEOUT_SECONDS", 60, 1, 3600));

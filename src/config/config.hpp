@@ -41,6 +41,7 @@ struct Config {
   int worker_threads = 0;   // request handlers (blocking DB work); 0: derived from the pool
   int bcrypt_threads = 0;   // password hashing; 0: one per core
   int max_connections = 10000;
+  int max_connections_per_ip = 256;  // MAX_CONNECTIONS_PER_IP (0: no cap)
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds idle_timeout{60};

@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <list>
+#include <unordered_map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -68,6 +69,20 @@ class Stoppable {
 
 class Session;
 
+// One open connection counted against its client address; released when the last owner (the
+// HTTP session, then the WebSocket it may become) ends.
+class PeerSlot {
+ public:
+  PeerSlot(Server::Impl& server, std::string ip) : server_(server), ip_(std::move(ip)) {}
+  ~PeerSlot();
+  PeerSlot(const PeerSlot&) = delete;
+  PeerSlot& operator=(const PeerSlot&) = delete;
+
+ private:
+  Server::Impl& server_;
+  std::string ip_;
+};
+
 struct Server::Impl {
   Impl(ServerOptions o, Pipeline& p, Executor& w)
       : options(std::move(o)), pipeline(p), workers(w), ioc(std::max(1, options.io_threads)),
@@ -75,6 +90,11 @@ struct Server::Impl {
 
   void do_accept();
   void register_session(const std::shared_ptr<Stoppable>& s);
+  // A slot for one more connection from `socket`'s address: null when that address already has
+  // max_connections_per_ip open (issue 14 item 10: one client held all 10,000). A trusted proxy's
+  // connections carry many clients and are not counted; nor is anything when the cap is 0.
+  std::shared_ptr<PeerSlot> claim_peer(const tcp::socket& socket);
+  void release_peer(const std::string& ip);
 
   ServerOptions options;
   Pipeline& pipeline;
@@ -86,7 +106,34 @@ struct Server::Impl {
   std::mutex registry_mu;
   std::list<std::weak_ptr<Stoppable>> registry;
   uint64_t registrations = 0;
+  std::mutex peers_mu;
+  std::unordered_map<std::string, int> peers;
 };
+
+PeerSlot::~PeerSlot() { server_.release_peer(ip_); }
+
+std::shared_ptr<PeerSlot> Server::Impl::claim_peer(const tcp::socket& socket) {
+  beast::error_code ec;
+  const auto ep = socket.remote_endpoint(ec);
+  if (ec || options.max_connections_per_ip <= 0) return std::make_shared<PeerSlot>(*this, "");
+  std::string ip = ep.address().to_string();
+  if (ip.rfind("::ffff:", 0) == 0) ip = ip.substr(7);
+  if (options.trust_forwarded_for && options.trusted_proxy && options.trusted_proxy(ip)) {
+    return std::make_shared<PeerSlot>(*this, "");
+  }
+  std::lock_guard lock(peers_mu);
+  int& open = peers[ip];
+  if (open >= options.max_connections_per_ip) return nullptr;
+  ++open;
+  return std::make_shared<PeerSlot>(*this, std::move(ip));
+}
+
+void Server::Impl::release_peer(const std::string& ip) {
+  if (ip.empty()) return;
+  std::lock_guard lock(peers_mu);
+  auto it = peers.find(ip);
+  if (it != peers.end() && --it->second <= 0) peers.erase(it);
+}
 
 // An accepted WebSocket (the handshake was a request that the application answered 101 with a
 // handler): one read at a time, one write at a time from a bounded queue, close on stop.
@@ -95,8 +142,9 @@ class WsSession : public Stoppable,
                   public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(beast::tcp_stream&& stream, Server::Impl& server,
-            std::shared_ptr<WebSocketHandler> handler)
-      : ws_(std::move(stream)), server_(server), handler_(std::move(handler)) {
+            std::shared_ptr<WebSocketHandler> handler, std::shared_ptr<PeerSlot> peer)
+      : ws_(std::move(stream)), server_(server), handler_(std::move(handler)),
+        peer_(std::move(peer)) {
     ++server_.sessions;
     ++metrics::global().connections_open;
   }
@@ -245,6 +293,7 @@ class WsSession : public Stoppable,
   websocket::stream<beast::tcp_stream> ws_;
   Server::Impl& server_;
   std::shared_ptr<WebSocketHandler> handler_;
+  std::shared_ptr<PeerSlot> peer_;  // this connection's count against its address
   bhttp::request<bhttp::string_body> upgrade_request_;
   beast::flat_buffer read_buffer_;
   std::deque<std::string> queue_;
@@ -258,8 +307,9 @@ class WsSession : public Stoppable,
 
 class Session : public Stoppable, public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Server::Impl& server)
-      : stream_(std::move(socket)), server_(server), idle_timer_(stream_.get_executor()) {
+  Session(tcp::socket&& socket, Server::Impl& server, std::shared_ptr<PeerSlot> peer)
+      : stream_(std::move(socket)), server_(server), idle_timer_(stream_.get_executor()),
+        peer_(std::move(peer)) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     peer_ip_ = ec ? "unknown" : ep.address().to_string();
@@ -472,7 +522,8 @@ class Session : public Stoppable, public std::enable_shared_from_this<Session> {
   void upgrade(Response res, std::chrono::nanoseconds elapsed) {
     server_.pipeline.finish(req_, res, elapsed);  // the access log line (101)
     finish_in_flight();
-    auto ws = std::make_shared<WsSession>(std::move(stream_), server_, std::move(res.upgrade));
+    auto ws = std::make_shared<WsSession>(std::move(stream_), server_, std::move(res.upgrade),
+                                          std::move(peer_));
     server_.register_session(ws);
     ws->start(parser_->release());
   }
@@ -585,6 +636,7 @@ class Session : public Stoppable, public std::enable_shared_from_this<Session> {
   bool stopping_ = false;
   bool close_after_ = false;
   bool request_keep_alive_ = true;
+  std::shared_ptr<PeerSlot> peer_;  // handed to the WebSocket session on an upgrade
   bool in_flight_ = false;
   bool unread_body_ = false;
   std::vector<char> linger_buffer_;
@@ -612,12 +664,15 @@ void Server::Impl::do_accept() {
       return;
     }
     if (draining.load()) return;
-    if (sessions.load() >= options.max_connections) {
+    std::shared_ptr<PeerSlot> peer;
+    if (sessions.load() < options.max_connections) peer = claim_peer(socket);
+    if (!peer) {
+      if (sessions.load() < options.max_connections) ++metrics::global().per_ip_connection_rejections;
       beast::error_code ignored;
       socket.close(ignored);
     } else {
       ++sessions;
-      auto session = std::make_shared<Session>(std::move(socket), *this);
+      auto session = std::make_shared<Session>(std::move(socket), *this, std::move(peer));
       register_session(session);
       session->start();
     }

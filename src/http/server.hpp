@@ -50,6 +50,8 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{30};
   size_t header_limit = 16 * 1024;
   int max_connections = 10000;
+  // Open connections from one client address (0: no cap); trusted proxies are not counted.
+  int max_connections_per_ip = 256;
   bool trust_forwarded_for = false;
   // With trust_forwarded_for: whether a peer address is a proxy whose X-Forwarded-For is
   // believed (unset: every peer).

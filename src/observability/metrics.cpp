@@ -142,6 +142,9 @@ std::string Registry::render(const DbPoolSnapshot& pool) const {
   counter(out, "carat_overload_rejections_total",
           "Requests refused with 503 because the handler queue was full.",
           overload_rejections.load());
+  counter(out, "carat_per_ip_connection_rejections_total",
+          "Connections closed at accept because their address had MAX_CONNECTIONS_PER_IP open.",
+          per_ip_connection_rejections.load());
   return out;
 }
 

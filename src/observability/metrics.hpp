@@ -26,6 +26,7 @@ class Registry {
   std::atomic<int64_t> rate_limited_comments{0};
   std::atomic<int64_t> rate_limited_logins{0};
   std::atomic<int64_t> overload_rejections{0};
+  std::atomic<int64_t> per_ip_connection_rejections{0};
 
   // `route` is the route pattern ("/api/posts/{post_id}"), never the raw path, and a method
   // other than HTTP's usual ones is counted as "OTHER", so label cardinality stays bounded; past

@@ -1,6 +1,10 @@
 // Operational behaviour of the binary: start-up checks, seeding, login throttling, migrations
 // racing, `carat verify`, SIGTERM.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <future>
 #include <thread>
@@ -211,6 +215,93 @@ TEST(Shutdown, SigtermDrainsAndExitsZero) {
   EXPECT_NE(srv.log().find("\"msg\":\"stopped\""), std::string::npos);
   EXPECT_EQ(raw_request(srv.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 500), "")
       << "the listener is closed";
+}
+
+}  // namespace
+}  // namespace carat::testing
+
+namespace carat::testing {
+namespace {
+
+// A TCP connection to the server from the loopback address `from` (any 127.x.y.z), or -1.
+int connect_from(const char* from, int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  inet_pton(AF_INET, from, &local.sin_addr);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
+      connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// The status of a GET /healthz on an open connection (0: closed without an answer).
+int health_on(int fd) {
+  const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) <= 0) return 0;
+  timeval tv{3, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[512];
+  const ssize_t n = recv(fd, buf, sizeof buf, 0);
+  if (n <= 12) return 0;
+  return std::atoi(std::string(buf + 9, 3).c_str());
+}
+
+// Issue 14 item 10: one client address may hold at most MAX_CONNECTIONS_PER_IP connections (it
+// held all 10,000, and every other client was reset). Others are served meanwhile; a slot comes
+// back when a connection closes; a trusted proxy (many clients behind one address) is not capped.
+TEST(ConnectionCap, OneAddressCannotHoldEveryConnection) {
+  CaratServer server(Env{{"MAX_CONNECTIONS_PER_IP", "4"}});
+  std::vector<int> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(connect_from("127.0.0.1", server.port()));
+    ASSERT_GE(held.back(), 0);
+    EXPECT_EQ(health_on(held.back()), 200) << i;  // served, kept alive
+  }
+  const int fifth = connect_from("127.0.0.1", server.port());
+  ASSERT_GE(fifth, 0);  // the kernel accepts; the server closes it at once
+  EXPECT_EQ(health_on(fifth), 0);
+  close(fifth);
+  const int other = connect_from("127.0.0.2", server.port());
+  ASSERT_GE(other, 0);
+  EXPECT_EQ(health_on(other), 200) << "another client is served meanwhile";
+  close(other);
+  close(held.back());
+  held.pop_back();
+  int again = -1, status = 0;
+  for (int attempt = 0; attempt < 50 && status != 200; ++attempt) {  // the close is asynchronous
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    again = connect_from("127.0.0.1", server.port());
+    status = health_on(again);
+    if (status != 200) close(again);
+  }
+  EXPECT_EQ(status, 200) << "a closed connection gives its slot back";
+  held.push_back(again);
+  for (int fd : held) close(fd);
+
+  CaratServer proxied(Env{{"MAX_CONNECTIONS_PER_IP", "2"},
+                          {"TRUST_FORWARDED_FOR", "true"},
+                          {"TRUSTED_PROXY_CIDRS", "127.0.0.1/32"}});
+  std::vector<int> via_proxy;
+  for (int i = 0; i < 5; ++i) {
+    via_proxy.push_back(connect_from("127.0.0.1", proxied.port()));
+    EXPECT_EQ(health_on(via_proxy.back()), 200) << "trusted proxy connection " << i;
+  }
+  const int untrusted = connect_from("127.0.0.3", proxied.port());
+  const int untrusted2 = connect_from("127.0.0.3", proxied.port());
+  const int untrusted3 = connect_from("127.0.0.3", proxied.port());
+  EXPECT_EQ(health_on(untrusted), 200);
+  EXPECT_EQ(health_on(untrusted2), 200);
+  EXPECT_EQ(health_on(untrusted3), 0) << "an address that is not a trusted proxy is capped";
+  for (int fd : via_proxy) close(fd);
+  for (int fd : {untrusted, untrusted2, untrusted3}) close(fd);
 }
 
 }  // namespace
