@@ -179,7 +179,7 @@ void ApiPipeline::finish(const http::Request& req, http::Response& res,
                         {"path", req.path},
                         {"status", res.status},
                         {"duration_ms", seconds * 1000.0},
-                        {"bytes", res.body.size()},
+                        {"bytes", res.file ? res.file_size : res.body.size()},
                         {"client_ip", req.client_ip},
                         {"user_id", req.user_id}});
 }

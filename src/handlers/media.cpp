@@ -111,7 +111,8 @@ http::Response serve_local(RequestContext& ctx, const std::string& name) {
     res.set_header("ETag", file->etag);
     res.set_header("Last-Modified", http_date(file->mtime));
   }
-  res.body = std::move(file->body);
+  res.file = std::move(file->file);
+  res.file_size = file->size;
   return res;
 }
 

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/unique_fd.hpp"
+
 namespace carat::http {
 
 struct Route;
@@ -51,6 +53,10 @@ struct Response {
   // hands the socket to this handler (http/websocket.hpp). A request that is not a WebSocket
   // handshake is answered 426 instead.
   std::shared_ptr<WebSocketHandler> upgrade;
+  // Set to send an open file (from its start, `file_size` bytes) as the body instead of `body`:
+  // the server streams it in bounded chunks.
+  std::shared_ptr<UniqueFd> file;
+  uint64_t file_size = 0;
 
   static Response json(std::string body, int status = 200) {
     Response r;

@@ -78,15 +78,12 @@ class LocalStorage final : public Storage {
            name.find('\0') == std::string::npos;
   }
 
-  std::optional<StoredFile> load(const std::string& name, bool with_body) {
+  std::optional<StoredFile> load(const std::string& name, bool open_file) {
     if (!safe_name(name)) return std::nullopt;
-    const int fd = ::open(path(name).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return std::nullopt;
+    UniqueFd fd(::open(path(name).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd.valid()) return std::nullopt;
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      ::close(fd);
-      return std::nullopt;
-    }
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
     StoredFile f;
     f.size = static_cast<uint64_t>(st.st_size);
     f.mtime = st.st_mtime;
@@ -96,24 +93,8 @@ class LocalStorage final : public Storage {
                   static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1000000000ULL +
                       static_cast<unsigned long long>(st.st_mtim.tv_nsec));
     f.etag = etag;
-    if (with_body) {
-      f.body.resize(f.size);
-      size_t got = 0;
-      while (got < f.body.size()) {
-        const ssize_t n = ::read(fd, f.body.data() + got, f.body.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-          const std::string err = std::strerror(errno);
-          ::close(fd);
-          throw StorageError("cannot read " + path(name) + ": " + err);
-        }
-        if (n == 0) break;
-        got += static_cast<size_t>(n);
-      }
-      f.body.resize(got);
-      f.size = got;
-    }
-    ::close(fd);
+    // The metadata describes this descriptor's file even if the name is replaced meanwhile.
+    if (open_file) f.file = std::make_shared<UniqueFd>(std::move(fd));
     return f;
   }
 
