@@ -82,7 +82,8 @@ int serve() {
   // nice 19: under a login storm bcrypt gets the cycles nothing else wants, so the latency of
   // every other request (health checks included) stays where it was.
   Executor hasher("carat-bcrypt", cfg->effective_bcrypt_threads(),
-                  static_cast<size_t>(cfg->bcrypt_queue_limit), /*nice_increment=*/19);
+                  static_cast<size_t>(cfg->effective_bcrypt_queue_limit()),
+                  /*nice_increment=*/19);
   const auto throttle = domain::make_login_throttle(
       cfg->database.kind == config::DatabaseUrl::Kind::kPostgres ? db::Dialect::kPostgres
                                                                  : db::Dialect::kSqlite,

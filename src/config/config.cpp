@@ -267,6 +267,10 @@ int Config::effective_io_threads() const {
 int Config::effective_bcrypt_threads() const {
   return bcrypt_threads > 0 ? bcrypt_threads : hardware_threads();
 }
+int Config::effective_bcrypt_queue_limit() const {
+  const int waiters = std::max(1, effective_worker_threads() / 4);
+  return std::clamp(waiters - effective_bcrypt_threads(), 1, bcrypt_queue_limit);
+}
 
 Config load(const EnvLookup& env) {
   Reader r(env);

@@ -114,6 +114,11 @@ struct Config {
   int effective_worker_threads() const;
   int effective_io_threads() const;
   int effective_bcrypt_threads() const;
+  // bcrypt runs queued beyond the running ones: BCRYPT_QUEUE_LIMIT, but never so many that more
+  // than a quarter of the handler threads wait for bcrypt (issue 14 item 2: 80 concurrent failed
+  // logins held every handler thread and /api/posts took 13 s); the rest are answered 503 with
+  // Retry-After at once.
+  int effective_bcrypt_queue_limit() const;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

@@ -57,6 +57,12 @@ std::vector<User> all_users(db::Connection& c) {
   return users;
 }
 
+void check_email_available(db::Connection& c, const std::string& email) {
+  if (db::UsersRepository(c).email_taken(email)) {
+    throw errors::bad_request("Email already registered");
+  }
+}
+
 User register_user(db::Connection& c, const Registration& r) {
   db::UsersRepository users(c);
   db::Transaction tx(c, true);

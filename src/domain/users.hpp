@@ -47,6 +47,10 @@ struct Registration {
 // and its matching profile (as upstream 7750a50 registers). 400 "Email already registered" when
 // it is taken, also by a concurrent registration.
 User register_user(db::Connection& c, const Registration& r);
+// 400 "Email already registered" when the address (ASCII case aside) has an account: checked
+// before the password is hashed, so a flood of registrations with a taken address costs no
+// bcrypt (register_user checks again in its transaction).
+void check_email_available(db::Connection& c, const std::string& email);
 
 // The new display name; 401 when the user vanished meanwhile.
 User update_display_name(db::Connection& c, const User& user, const std::string& name);

@@ -29,7 +29,9 @@ http::Response register_user(RequestContext& ctx) {
   auto phone = v.str(body, "phone_number", {.nullable = true, .trim = true, .max_len = 20});
   v.throw_if_errors();
 
-  // Hash before taking a connection: bcrypt is the slow part and needs no database.
+  domain::check_email_available(ctx.db(), email.value);
+  // No connection is held while bcrypt runs: it is the slow part and needs no database.
+  ctx.release_db();
   const std::string hash =
       ctx.app.hasher.run([pw = password.value, cost = ctx.app.config.bcrypt_cost] {
         return auth::hash_password(pw, cost);

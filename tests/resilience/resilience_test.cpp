@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -293,6 +294,71 @@ TEST(Resilience, GracefulDrainAnswersEveryKeepAliveRequest) {
   EXPECT_GT(total_answered, 1000u);
   std::printf("[measure] 20 SIGTERMs under 16 keep-alive clients: %zu answered, %zu unanswered\n",
               total_answered, total_unanswered);
+}
+
+// Issue 14 item 2: a flood of failed logins (bcrypt at cost 12) leaves other requests fast. At
+// most a quarter of the handler threads wait for bcrypt; the other logins are answered 503 with
+// Retry-After at once (before: 80 concurrent logins held every handler thread and /api/posts took
+// 13 s). A registration with a taken address is refused before any hashing: 400, never 503.
+TEST(Resilience, BcryptFloodLeavesOtherRequestsFast) {
+  CaratServer srv(Env{{"BCRYPT_COST", "12"},
+                      {"LOGIN_MAX_FAILURES_PER_IP", "1000000"},
+                      {"LOGIN_MAX_FAILURES_PER_EMAIL", "1000000"}});
+  Client setup(srv.port());
+  const TestUser u = make_user(setup);
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::map<int, size_t> statuses;
+  size_t without_retry_after = 0;
+  std::vector<std::thread> flood;
+  for (int t = 0; t < 80; ++t) {
+    flood.emplace_back([&, t] {
+      Client c(srv.port());
+      for (int i = 0; !stop.load(); ++i) {
+        const Reply r = c.post_form("/api/auth/token", "username=nobody-" + std::to_string(t) +
+                                                           "-" + std::to_string(i) +
+                                                           "%40example.com&password=wrong-pass");
+        std::lock_guard lock(mu);
+        ++statuses[r.status];
+        if (r.status == 503 && r.header("Retry-After").empty()) ++without_retry_after;
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  Client probe(srv.port());
+  double slowest = 0;
+  int taken_status = 0;
+  const auto until = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < until) {
+    for (const char* path : {"/api/health", "/api/posts?limit=5"}) {
+      const auto t0 = Clock::now();
+      EXPECT_EQ(probe.get(path).status, 200) << path;
+      slowest = std::max(slowest, ms_since(t0));
+    }
+    if (taken_status == 0) {
+      taken_status = probe.post_json("/api/auth/register", {{"email", u.email},
+                                                           {"password", "another-password"},
+                                                           {"display_name", "Again"}})
+                         .status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  stop = true;
+  for (auto& t : flood) t.join();
+  EXPECT_LT(slowest, 1000) << "ms for /api/health or /api/posts during the flood";
+  EXPECT_EQ(taken_status, 400) << "a taken address is refused before bcrypt";
+  EXPECT_GT(statuses[503], 0u);
+  EXPECT_GT(statuses[401], 0u);
+  EXPECT_EQ(statuses[401] + statuses[503], [&] {
+    size_t n = 0;
+    for (const auto& [k, v] : statuses) n += v;
+    return n;
+  }()) << "only 401 and 503";
+  EXPECT_EQ(without_retry_after, 0u);
+  EXPECT_EQ(srv.stop(), 0);
+  std::printf("[measure] 80 concurrent failed logins for 5 s: %zu answered 401, %zu 503; slowest "
+              "health/posts %.0f ms\n",
+              statuses[401], statuses[503], slowest);
 }
 
 // Resident memory of a process in KiB (VmRSS).
