@@ -67,7 +67,11 @@ CommentCreation create_comment(db::Connection& c, const User& author, int64_t po
                                std::optional<int64_t> parent_id, const std::string& body) {
   db::CommentsRepository comments(c);
   // The parent rule is part of validation (422), so it comes before the rate limit and the post.
-  if (parent_id && !is_comment_on_post(comments, *parent_id, post_id)) {
+  // A comment on a post the caller cannot see is no parent either: otherwise 404 (the parent
+  // passed, the post is hidden) against 422 would tell which comments a hidden post has
+  // (issue 14 item 14).
+  if (parent_id && (!is_comment_on_post(comments, *parent_id, post_id) ||
+                    !visible_post_author(c, author.id, post_id))) {
     throw UnknownParentComment();
   }
   CommentCreation result;

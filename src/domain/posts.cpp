@@ -175,7 +175,12 @@ Post create_post(db::Connection& c, const User& author, const PostDraft& d) {
     if (cols.slug) {
       if (posts.slug_taken(*cols.slug)) throw errors::conflict("Slug already exists");
     } else if (cols.post_type == "blog" && cols.title && !cols.title->empty()) {
-      cols.slug = unique_slug(c, slugify(*cols.title));
+      // A post not everyone can read gets a random tail on its automatic slug, so the title of a
+      // private post or a draft never takes the plain slug (issue 14 item 14: a public post with
+      // the same title got "-1", which told that the hidden one exists).
+      const bool hidden = cols.visibility != "public" || cols.status != "published";
+      cols.slug = unique_slug(
+          c, hidden ? slugify(*cols.title) + "-" + text::random_hex(4) : slugify(*cols.title));
     }
     post_id = posts.insert(author.id, cols);
     if (d.media_ids) posts.replace_media(post_id, normalized_media_ids(*d.media_ids));

@@ -192,6 +192,26 @@ TEST_F(Comments, PostScopedValidationAndErrors) {
   }
 }
 
+// Issue 14 item 14: a hidden post's comments are no parents for anyone who cannot see the post,
+// so a reply to one answers as a reply to a comment that does not exist (422), not 404 (which
+// told that the comment is on that hidden post).
+TEST_F(Comments, ParentsOnHiddenPostsAreUnknown) {
+  auto c = api();
+  const TestUser author = make_user(c, "Secret");
+  const TestUser other = make_user(c, "Prober");
+  const int64_t hidden = create_post(c, author, post_body("private"));
+  const Reply own = add_generic(c, author, hidden, "on a private post");
+  ASSERT_EQ(own.status, 200) << own.body;
+  const int64_t comment = own.json()["id"];
+  for (int64_t parent : {comment, int64_t{999999999}}) {
+    const Reply r = add_generic(c, other, hidden, "probe", parent);
+    EXPECT_EQ(r.status, 422) << parent << " " << r.body;
+    EXPECT_EQ(r.json()["detail"][0]["msg"], "Value error, unknown parent comment");
+  }
+  // The author, who sees the post, replies as usual.
+  EXPECT_EQ(add_generic(c, author, hidden, "reply", comment).status, 200);
+}
+
 TEST_F(Comments, PostScopedListPaginationAndUnknownPosts) {
   auto c = api();
   auto author = make_user(c, "Author");

@@ -1,6 +1,8 @@
 // Posts and categories (api.md §5, §6), including the visibility matrix and the web client's
 // compatibility must-haves (§14).
 
+#include <cctype>
+
 #include "api_fixture.hpp"
 #include "db_access.hpp"
 
@@ -471,6 +473,35 @@ TEST_F(Posts, AdminPostListIsRawAndOrdered) {
   EXPECT_EQ(r.body.find("[{\"id\":"), 0u);
   EXPECT_FALSE(list[0].contains("like_count"));
   EXPECT_EQ(c.get("/api/auth/admin/users", admin.auth()).status, 200);
+}
+
+// Issue 14 item 14: the automatic slug of a private post or a draft has a random tail, so a
+// public post with the same title still gets the plain slug (it got "-1", which told that a
+// hidden post with that title exists).
+TEST_F(Api, HiddenPostsDoNotTakeTheirTitlesSlug) {
+  auto c = api();
+  const TestUser author = make_user(c, "Drafter");
+  const TestUser other = make_user(c, "Publisher");
+  const std::string title = "Coming out " + random_suffix();
+  for (const auto& [visibility, status] : std::vector<std::pair<std::string, std::string>>{
+           {"private", "published"}, {"public", "draft"}}) {
+    Json body = post_body(visibility, status);
+    body["title"] = title;
+    body["post_type"] = "blog";
+    const Reply r = c.post_json("/api/posts", body, author.auth());
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string slug = r.json()["slug"];
+    EXPECT_EQ(slug.rfind("coming-out-", 0), 0u) << slug;
+    EXPECT_NE(slug.find('-', std::string("coming-out-").size() + 1), std::string::npos) << slug;
+  }
+  Json body = post_body();
+  body["title"] = title;
+  body["post_type"] = "blog";
+  const Reply r = c.post_json("/api/posts", body, other.auth());
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string expected;
+  for (char ch : title) expected += ch == ' ' ? '-' : static_cast<char>(std::tolower(ch));
+  EXPECT_EQ(r.json()["slug"], expected);
 }
 
 }  // namespace
