@@ -43,7 +43,8 @@
 // is a no-op when the pinned version is there), then `carat serve` on SQLite (migrated and seeded;
 // STRIPE_API_BASE = the fake, success/cancel URLs on the client), then the fake's webhook URL set
 // through POST /_test/config; the client built and served as head_client.mjs does
-// (lib/head_web.mjs; nothing of upstream is kept in this repository).
+// (lib/head_web.mjs, which also parses the command line and makes the skips shared with it;
+// nothing of upstream is kept in this repository).
 //
 // Skips (exit 77, one line "skipped: ..."): no CARAT_UPSTREAM_SNAPSHOT (as in CI), no Chromium, no
 // npm to install Stripe's SDK. CARAT_UPSTREAM_COMMIT overrides the upstream commit. --keep keeps
@@ -52,27 +53,27 @@
 //
 // Every response from Carat is recorded per step: a 5xx, or a 4xx the step does not list as
 // intended, fails that step, and so does an uncaught exception in a page, a failed request to
-// Carat or a CORS error in the console. One "ok   - <check>" / "FAIL - <check>" line per check,
+// Carat or a CORS error in the console (lib/steps.mjs, as in head_client.mjs and head_chat.mjs).
+// One "ok   - <check>" / "FAIL - <check>" line per check,
 // "# " lines for progress, then "N passed, M failed". Exit 0 all passed, 1 a failure, 2 usage,
 // 77 skipped. Screenshots: <cache dir>/head_billing-screens/NN-<member>-<page>.png. Every process
 // started here (carat, the fake, Chromium) is killed on exit, also on a failure or a signal.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 
 import {
-  CHROMIUM_ARGS, DEFAULT_UPSTREAM_COMMIT, LOOPBACK, api, bodyOf, buildClient, check, closeServer,
-  freePort, killChildren, lastBuild, loadPlaywright, log, parseJson, prepareClient, rememberBuild,
-  resolveCommit, results, run, serveStatic, sleep, spawnLogged, startCaratServe, tail,
+  api, bodyOf, buildClient, check, chromiumOptions, closeServer, freePort, freshDir, killChildren,
+  lastBuild, log, parseCommonArgs, parseJson, prepareRun, registerThroughForm, relPath,
+  rememberBuild, run, runTest, serveStatic, skip, sleep, spawnLogged, startCaratServe, tail,
 } from "./lib/head_web.mjs";
+import { makeStepRunner } from "./lib/steps.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FAKE_STRIPE = path.join(HERE, "..", "billing", "fake_stripe.mjs");
 const INSTALL_SDK = path.join(HERE, "..", "billing", "install-sdk.sh");
-const UPSTREAM_COMMIT = process.env.CARAT_UPSTREAM_COMMIT || DEFAULT_UPSTREAM_COMMIT;
 const STEP_TIMEOUT_MS = 20_000;
 const STEP_LIMIT_MS = 120_000;
 const WATCHDOG_MS = 14 * 60_000;
@@ -86,31 +87,10 @@ const UPGRADE = "プレミアムに登録";
 const WEBHOOK_DELAY_MS = 4000;
 const EVENTS = ["checkout.session.completed", "customer.subscription.created", "invoice.paid"];
 
-const { values: opts } = parseArgs({
-  options: {
-    carat: { type: "string" },
-    work: { type: "string" },
-    "stripe-sdk": { type: "string" },
-    chromium: { type: "string", default: process.env.CHROMIUM_PATH || "/usr/bin/chromium" },
-    keep: { type: "boolean", default: false },
-    headed: { type: "boolean", default: false },
-  },
+const { opts, snapshot: SNAPSHOT, work: WORK, carat: CARAT, upstreamCommit: UPSTREAM_COMMIT } = parseCommonArgs({
+  script: "head_billing.mjs", usage: "[--stripe-sdk <dir>] [--chromium <path>] [--keep] [--headed]",
+  options: { "stripe-sdk": { type: "string" } },
 });
-if (!opts.carat || !opts.work) {
-  console.error("usage: head_billing.mjs --carat <binary> --work <dir> [--stripe-sdk <dir>] [--chromium <path>] [--keep] [--headed]");
-  process.exit(2);
-}
-const SNAPSHOT = process.env.CARAT_UPSTREAM_SNAPSHOT;
-if (!SNAPSHOT) {
-  console.log("skipped: no upstream snapshot (set CARAT_UPSTREAM_SNAPSHOT to the git dir of tedueda/rainbow_community)");
-  process.exit(77);
-}
-if (!existsSync(opts.chromium)) {
-  console.log(`skipped: ${opts.chromium} not found (apt-get install -y chromium)`);
-  process.exit(77);
-}
-const WORK = path.resolve(opts.work);
-const CARAT = path.resolve(opts.carat);
 const SDK_DIR = path.resolve(opts["stripe-sdk"] || path.join(WORK, "stripe-sdk"));
 
 // Whatever ends the run, no child outlives it (Playwright kills its Chromium on exit itself),
@@ -130,10 +110,7 @@ for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]]) 
 // Installs the pinned SDK into SDK_DIR (a no-op when it is there); skips without npm.
 function installSdk() {
   const res = spawnSync(INSTALL_SDK, [SDK_DIR], { encoding: "utf8", maxBuffer: 16 << 20 });
-  if (res.status === 77) {
-    console.log((res.stdout.trim().split("\n").pop() || "skipped: no npm to install Stripe's SDK").replace(/^(?!skipped)/, "skipped: "));
-    process.exit(77);
-  }
+  if (res.status === 77) skip((res.stdout.trim().split("\n").pop() || "no npm to install Stripe's SDK").replace(/^skipped: /, ""));
   if (res.status !== 0) {
     throw new Error(`${INSTALL_SDK} ${SDK_DIR} failed (${res.status ?? res.signal}):\n${(res.stderr || "").slice(-3000)}${(res.stdout || "").slice(-1000)}`);
   }
@@ -211,113 +188,29 @@ async function walk({ chromium, caratBase, clientBase, fake, screens }) {
         "setup: the seeded premium member has a matching profile (PUT /api/matching/profiles/me)",
         `token ${demoTok.status}; me ${JSON.stringify(demoMe.data)}; PUT ${demoProfile.status} ${JSON.stringify(demoProfile.data).slice(0, 300)}`);
 
-  const browser = await chromium.launch({
-    executablePath: opts.chromium, headless: !opts.headed,
-    args: opts.headed ? CHROMIUM_ARGS.filter((a) => a !== "--headless") : CHROMIUM_ARGS,
-  });
+  const browser = await chromium.launch(chromiumOptions(opts));
 
-  let stepName = "start";
-  const caratResponses = [];
-  const troubles = [];
   const isCarat = (u) => u.startsWith(caratBase + "/") || u === caratBase;
-  const relPath = (u) => { const x = new URL(u); return x.pathname + x.search; };
+  // Only the members with a page open are settled and screenshot on a failure.
+  const opened = () => members.filter((m) => m.page);
+  // step(name, allowed, fn): `allowed` lists the 4xx answers the step intends ({method, path: RegExp, status}).
+  const steps = makeStepRunner({
+    isCarat, views: opened, screens, stepTimeoutMs: STEP_TIMEOUT_MS, stepLimitMs: STEP_LIMIT_MS, intended: "distinct",
+  });
+  const { responses: caratResponses, settle, screenshot, bodyText, step } = steps;
 
-  // A browser context per member, instrumented like head_chat.mjs's.
+  // A browser context per member, instrumented like head_chat.mjs's (lib/steps.mjs). Nothing
+  // leaves the machine (index.html links Google Fonts).
   async function open(m) {
     m.context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ja-JP" });
-    m.inflight = new Set();
-    m.dialogs = [];
     m.documents = [];   // main-frame navigation requests (URL as requested)
-    // Nothing leaves the machine (index.html links Google Fonts).
-    await m.context.route("**/*", (route) => {
-      const url = new URL(route.request().url());
-      if (["data:", "blob:"].includes(url.protocol) || LOOPBACK.has(url.hostname)) return route.continue();
-      return route.abort("blockedbyclient");
-    });
     m.context.on("request", (req) => {
-      if (isCarat(req.url())) m.inflight.add(req);
       if (req.isNavigationRequest() && req.frame() === m.page?.mainFrame()) m.documents.push({ url: req.url(), at: Date.now() });
     });
-    m.context.on("requestfinished", (req) => m.inflight.delete(req));
-    m.context.on("requestfailed", (req) => {
-      m.inflight.delete(req);
-      // ERR_ABORTED: the page went away before the body was read (a navigation); not Carat's doing.
-      if (isCarat(req.url()) && !/ERR_ABORTED/.test(req.failure()?.errorText || "")) {
-        troubles.push({ step: stepName, what: `${m.key}: request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText}` });
-      }
-    });
-    m.context.on("response", (res) => {
-      const req = res.request();
-      if (!isCarat(res.url())) return;
-      // "In flight" ends with the response's head: the client does not read every body.
-      m.inflight.delete(req);
-      const entry = { step: stepName, who: m.key, method: req.method(), url: res.url(), status: res.status(), body: null, at: Date.now() };
-      caratResponses.push(entry);
+    await steps.watch(m, m.context, {
       // Billing answers are read at once: the checkout's is gone when the page leaves for Stripe.
-      if (res.status() >= 400 || new URL(res.url()).pathname.startsWith("/api/billing/")) entry.body = bodyOf(res, 3000);
+      readBody: (res) => (res.status() >= 400 || new URL(res.url()).pathname.startsWith("/api/billing/") ? bodyOf(res, 3000) : null),
     });
-    m.page = await m.context.newPage();
-    m.page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    m.page.on("pageerror", (err) => troubles.push({ step: stepName, what: `${m.key}: pageerror: ${err.message}` }));
-    m.page.on("console", (msg) => {
-      const t = msg.text();
-      if (msg.type() === "error" && /CORS|Access-Control/i.test(t)) troubles.push({ step: stepName, what: `${m.key}: console: ${t}` });
-    });
-    m.page.on("dialog", async (d) => { m.dialogs.push({ step: stepName, type: d.type(), message: d.message() }); await d.accept().catch(() => {}); });
-  }
-
-  const opened = () => members.filter((m) => m.page);
-  const settle = async () => {
-    const deadline = Date.now() + STEP_TIMEOUT_MS;
-    let quietSince = Date.now();
-    while (Date.now() < deadline) {
-      if (opened().some((m) => m.inflight.size > 0)) quietSince = Date.now();
-      else if (Date.now() - quietSince > 400) return;
-      await sleep(50);
-    }
-  };
-  let shot = 0;
-  const screenshot = async (m, name) => {
-    shot++;
-    const file = path.join(screens, `${String(shot).padStart(2, "0")}-${m.key}-${name}.png`);
-    await m.page.screenshot({ path: file, fullPage: true }).catch(() => {});
-  };
-  const bodyText = async (m) => (await m.page.locator("body").innerText().catch(() => "")).replace(/\s+/g, " ");
-
-  // Runs one step: `allowed` lists the 4xx answers it intends ({method, path: RegExp, status}).
-  let hung = false;
-  async function step(name, allowed, fn) {
-    if (hung) { check(false, `${name}: not run (an earlier step hung)`); return false; }
-    stepName = name;
-    const from = caratResponses.length;
-    const troubleFrom = troubles.length;
-    const failedFrom = results.failed;
-    const t0 = Date.now();
-    let timer;
-    try {
-      await Promise.race([fn(), new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`step did not finish within ${STEP_LIMIT_MS / 1000} s`)), STEP_LIMIT_MS);
-      })]);
-    } catch (err) {
-      if (/did not finish within/.test(String(err))) hung = true;
-      check(false, `${name}: completed`, (err.stack || String(err)).split("\n").slice(0, 6).join("\n"));
-      for (const m of opened()) await screenshot(m, `${name.replace(/[^a-z0-9]+/gi, "-")}-error`);
-    } finally {
-      clearTimeout(timer);
-    }
-    log(`step "${name}" took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    await settle();
-    const mine = caratResponses.slice(from);
-    const bad = mine.filter((r) => r.status >= 500 || (r.status >= 400 && !allowed.some(
-      (a) => a.method === r.method && a.status === r.status && a.path.test(relPath(r.url)))));
-    const intended = mine.filter((r) => r.status >= 400 && !bad.includes(r));
-    for (const r of bad) r.body = await r.body;
-    const problems = troubles.slice(troubleFrom);
-    const summary = [...new Set(intended.map((r) => `${r.method} ${new URL(r.url).pathname} ${r.status}`))];
-    check(bad.length === 0 && problems.length === 0,
-          `${name}: ${mine.length} Carat responses, no 5xx, no unintended 4xx${summary.length ? ` (intended: ${summary.join(", ")})` : ""}, no page error`,
-          [...bad.map((r) => `${r.who}: ${r.method} ${relPath(r.url)} -> ${r.status} ${r.body ?? ""}`), ...problems.map((p) => p.what)].join("\n"));
-    return results.failed === failedFrom;
   }
 
   const goto = async (m, p) => { await m.page.goto(`${clientBase}${p}`, { waitUntil: "load" }); };
@@ -347,14 +240,7 @@ async function walk({ chromium, caratBase, clientBase, fake, screens }) {
   ];
 
   async function register(m) {
-    await goto(m, "/register");
-    await m.page.locator("#displayName").fill(m.name);
-    await m.page.locator("#email").fill(m.email);
-    await m.page.locator("#phoneNumber").fill(m.phone);
-    await m.page.locator("#password").fill(m.password);
-    await m.page.locator("#confirmPassword").fill(m.password);
-    await m.page.locator("form button[type=submit]").click();
-    await m.page.waitForURL(/\/feed$/).catch(() => {});
+    await registerThroughForm(m.page, clientBase, m);
     await settle();
     await screenshot(m, "feed-after-register");
     m.token = await tokenOf(m);
@@ -589,15 +475,10 @@ async function walk({ chromium, caratBase, clientBase, fake, screens }) {
 
 async function main() {
   const started = Date.now();
-  mkdirSync(WORK, { recursive: true });
-  const screens = path.join(WORK, "head_billing-screens");
-  rmSync(screens, { recursive: true, force: true });
-  mkdirSync(screens, { recursive: true });
+  const screens = freshDir(path.join(WORK, "head_billing-screens"));
 
   installSdk();
-  const { chromium } = loadPlaywright(WORK);
-  const commit = resolveCommit(SNAPSHOT, UPSTREAM_COMMIT);
-  const frontend = prepareClient(WORK, SNAPSHOT, commit);
+  const { chromium, commit, frontend } = prepareRun(WORK, SNAPSHOT, UPSTREAM_COMMIT);
 
   const scratch = mkdtempSync(path.join(os.tmpdir(), "carat-head-billing-"));
   scratchDir = scratch;
@@ -642,17 +523,4 @@ async function main() {
   log(`screenshots in ${screens}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-const watchdog = setTimeout(() => {
-  killChildren();
-  console.log("FAIL - the run finished within its time limit");
-  console.log(`${results.passed} passed, ${results.failed + 1} failed`);
-  process.exit(1);
-}, WATCHDOG_MS);
-try {
-  await main();
-} catch (err) {
-  check(false, "the run completed", err.stack || String(err));
-}
-clearTimeout(watchdog);
-console.log(`${results.passed} passed, ${results.failed} failed`);
-process.exit(results.failed ? 1 : 0);
+await runTest(main, { watchdogMs: WATCHDOG_MS });

@@ -36,12 +36,13 @@
 // overrides the upstream commit. --keep keeps the scratch directory (replica-a.log,
 // replica-b.log, haproxy.log, haproxy.cfg, postgres.log; its path is printed); --headed shows the
 // browser. The client is extracted, installed and built in <cache dir> as head_client.mjs does
-// (lib/head_web.mjs); nothing of upstream is kept in this repository.
+// (lib/head_web.mjs, which also parses the command line and makes the skips shared with it);
+// nothing of upstream is kept in this repository.
 //
 // Every response from Carat is recorded per step: a 5xx, or a 4xx the step does not list as
 // intended, fails that step, and so does an uncaught exception in a page, a failed request to
-// Carat, a CORS error or a WebSocket error in the console. One "ok   - <check>" / "FAIL - <check>"
-// line per check, "# " lines for progress, then "N passed, M failed". Exit 0 all passed,
+// Carat, a CORS error or a WebSocket error in the console (lib/steps.mjs, as in head_client.mjs).
+// One "ok   - <check>" / "FAIL - <check>" line per check, "# " lines for progress, then "N passed, M failed". Exit 0 all passed,
 // 1 a failure, 2 usage, 77 skipped. Screenshots: <cache dir>/head_chat-screens/NN-<member>-<page>.png.
 //
 // Defects of HEAD's client itself (independent of the backend) are routed around, not counted:
@@ -54,18 +55,17 @@
 //   for good. A leaves the chat pages (検索) and comes back (チャット), which mounts the shell
 //   anew; it then opens the chat by itself (first chat, desktop width).
 import { spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 
 import {
-  CHROMIUM_ARGS, DEFAULT_UPSTREAM_COMMIT, LOOPBACK, api, bodyOf, buildClient, check, closeServer,
-  freePort, killChildren, lastBuild, loadPlaywright, log, prepareClient, rememberBuild, resolveCommit,
-  results, run, serveStatic, sleep, spawnLogged, startCaratServe, tail,
+  api, buildClient, check, chromiumOptions, closeServer, freePort, freshDir, lastBuild, log,
+  parseCommonArgs, prepareRun, registerThroughForm, rememberBuild, run, runTest, serveStatic, skip,
+  sleep, spawnLogged, startCaratServe, tail,
 } from "./lib/head_web.mjs";
+import { makeStepRunner } from "./lib/steps.mjs";
 
-const UPSTREAM_COMMIT = process.env.CARAT_UPSTREAM_COMMIT || DEFAULT_UPSTREAM_COMMIT;
 const PG_BIN = process.env.CARAT_PG_BIN || "/usr/lib/postgresql/15/bin";
 const SECRET_KEY = "head-chat-e2e-secret-key-0123456789abcdef";
 const STEP_TIMEOUT_MS = 20_000;
@@ -74,45 +74,15 @@ const WATCHDOG_MS = 14 * 60_000;
 const DELIVERY_LIMIT_MS = 1000;
 const REPLICA_HEADER = "x-carat-replica";
 
-const { values: opts } = parseArgs({
-  options: {
-    carat: { type: "string" },
-    work: { type: "string" },
-    chromium: { type: "string", default: process.env.CHROMIUM_PATH || "/usr/bin/chromium" },
-    haproxy: { type: "string", default: process.env.HAPROXY || "" },
-    keep: { type: "boolean", default: false },
-    headed: { type: "boolean", default: false },
-  },
+const { opts, snapshot: SNAPSHOT, work: WORK, carat: CARAT, upstreamCommit: UPSTREAM_COMMIT } = parseCommonArgs({
+  script: "head_chat.mjs", usage: "[--chromium <path>] [--haproxy <path>] [--keep] [--headed]",
+  options: { haproxy: { type: "string", default: process.env.HAPROXY || "" } },
 });
-if (!opts.carat || !opts.work) {
-  console.error("usage: head_chat.mjs --carat <binary> --work <dir> [--chromium <path>] [--haproxy <path>] [--keep] [--headed]");
-  process.exit(2);
-}
-const SNAPSHOT = process.env.CARAT_UPSTREAM_SNAPSHOT;
-if (!SNAPSHOT) {
-  console.log("skipped: no upstream snapshot (set CARAT_UPSTREAM_SNAPSHOT to the git dir of tedueda/rainbow_community)");
-  process.exit(77);
-}
-if (!existsSync(opts.chromium)) {
-  console.log(`skipped: ${opts.chromium} not found (apt-get install -y chromium)`);
-  process.exit(77);
-}
 const HAPROXY = opts.haproxy || ["/usr/sbin/haproxy", "/usr/local/sbin/haproxy", "/usr/bin/haproxy"].find((p) => existsSync(p));
-if (!HAPROXY || !existsSync(HAPROXY)) {
-  console.log("skipped: haproxy not found (apt-get install -y haproxy)");
-  process.exit(77);
-}
-if (!existsSync(path.join(PG_BIN, "initdb"))) {
-  console.log(`skipped: no PostgreSQL binaries in ${PG_BIN} (set CARAT_PG_BIN)`);
-  process.exit(77);
-}
+if (!HAPROXY || !existsSync(HAPROXY)) skip("haproxy not found (apt-get install -y haproxy)");
+if (!existsSync(path.join(PG_BIN, "initdb"))) skip(`no PostgreSQL binaries in ${PG_BIN} (set CARAT_PG_BIN)`);
 const PG_OWNER = process.getuid?.() === 0 ? pgOwner() : null;
-if (process.getuid?.() === 0 && !PG_OWNER) {
-  console.log("skipped: running as root and there is no `postgres` user to run initdb as");
-  process.exit(77);
-}
-const WORK = path.resolve(opts.work);
-const CARAT = path.resolve(opts.carat);
+if (process.getuid?.() === 0 && !PG_OWNER) skip("running as root and there is no `postgres` user to run initdb as");
 
 function pgOwner() {
   const id = (flag) => spawnSync("id", [flag, "postgres"], { encoding: "utf8" });
@@ -241,69 +211,41 @@ function haproxyLog(file) {
 
 async function walk({ chromium, lbBase, members, screens }) {
   const [A, B] = members;
-  const browser = await chromium.launch({
-    executablePath: opts.chromium, headless: !opts.headed,
-    args: opts.headed ? CHROMIUM_ARGS.filter((a) => a !== "--headless") : CHROMIUM_ARGS,
-  });
+  const browser = await chromium.launch(chromiumOptions(opts));
 
-  let stepName = "start";
-  const caratResponses = [];
-  const troubles = [];
   const isCarat = (u) => u.startsWith(lbBase + "/") || u === lbBase;
-  const relPath = (u) => { const x = new URL(u); return x.pathname + x.search; };
   const stripToken = (u) => u.replace(/([?&]token=)[^&]*/, "$1…");
+  // step(name, allowed, fn): `allowed` lists the 4xx answers the step intends ({method, path: RegExp, status}).
+  const steps = makeStepRunner({ isCarat, views: () => members, screens, stepTimeoutMs: STEP_TIMEOUT_MS, stepLimitMs: STEP_LIMIT_MS });
+  const { responses: caratResponses, settle, screenshot, bodyText, step } = steps;
 
   for (const m of members) {
     m.context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ja-JP" });
-    m.inflight = new Set();
     m.sockets = [];       // page.on("websocket"): url, frames received (text, at)
     m.handshakes = [];    // DevTools protocol: the socket's handshake answer (status, replica)
     m.socketOpen = [];    // console "WebSocket connected for chat <id>"
-    m.dialogs = [];
     m.navigations = 0;
+    // inflight, dialogs, page; every answer from Carat recorded with the replica that gave it.
     // Nothing leaves the machine (index.html links Google Fonts).
-    await m.context.route("**/*", (route) => {
-      const url = new URL(route.request().url());
-      if (["data:", "blob:"].includes(url.protocol) || LOOPBACK.has(url.hostname)) return route.continue();
-      return route.abort("blockedbyclient");
+    await steps.watch(m, m.context, {
+      consoleTroubles: /CORS|Access-Control|WebSocket/i,
+      showUrl: stripToken,
+      responseFields: (res) => {
+        const headers = res.headers();
+        return { replica: headers[REPLICA_HEADER] ?? null, requestId: headers["x-request-id"] ?? null };
+      },
     });
-    m.context.on("request", (req) => { if (isCarat(req.url())) m.inflight.add(req); });
-    m.context.on("requestfinished", (req) => m.inflight.delete(req));
-    m.context.on("requestfailed", (req) => {
-      m.inflight.delete(req);
-      if (isCarat(req.url()) && !/ERR_ABORTED/.test(req.failure()?.errorText || "")) {
-        troubles.push({ step: stepName, what: `${m.key}: request failed: ${req.method()} ${stripToken(req.url())} ${req.failure()?.errorText}` });
-      }
-    });
-    m.context.on("response", async (res) => {
-      const req = res.request();
-      if (!isCarat(res.url())) return;
-      m.inflight.delete(req);
-      const headers = res.headers();
-      const entry = {
-        step: stepName, who: m.key, method: req.method(), url: res.url(), status: res.status(), body: null,
-        replica: headers[REPLICA_HEADER] ?? null, requestId: headers["x-request-id"] ?? null, at: Date.now(),
-      };
-      caratResponses.push(entry);
-      if (res.status() >= 400) entry.body = bodyOf(res);
-    });
-    m.page = await m.context.newPage();
-    m.page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    m.page.on("pageerror", (err) => troubles.push({ step: stepName, what: `${m.key}: pageerror: ${err.message}` }));
     m.page.on("console", (msg) => {
-      const t = msg.text();
-      if (msg.type() === "error" && /CORS|Access-Control|WebSocket/i.test(t)) troubles.push({ step: stepName, what: `${m.key}: console: ${t}` });
-      const open = /^WebSocket connected for chat (\d+)/.exec(t);
+      const open = /^WebSocket connected for chat (\d+)/.exec(msg.text());
       if (open) m.socketOpen.push({ chatId: Number(open[1]), at: Date.now() });
     });
-    m.page.on("dialog", async (d) => { m.dialogs.push({ step: stepName, type: d.type(), message: d.message() }); await d.accept().catch(() => {}); });
     m.page.on("framenavigated", (frame) => { if (frame === m.page.mainFrame()) m.navigations++; });
     m.page.on("websocket", (ws) => {
       const sock = { url: stripToken(ws.url()), frames: [], closedAt: null, openedAt: Date.now() };
       m.sockets.push(sock);
       ws.on("framereceived", (f) => sock.frames.push({ text: String(f.payload), at: Date.now() }));
       ws.on("close", () => { sock.closedAt = Date.now(); });
-      ws.on("socketerror", (e) => troubles.push({ step: stepName, what: `${m.key}: websocket error: ${e}` }));
+      ws.on("socketerror", (e) => steps.trouble(`${m.key}: websocket error: ${e}`));
     });
     const cdp = await m.context.newCDPSession(m.page);
     await cdp.send("Network.enable");
@@ -314,57 +256,6 @@ async function walk({ chromium, lbBase, members, screens }) {
       m.handshakes.push({ url: created.get(e.requestId) ?? "?", status: e.response?.status, replica: h[REPLICA_HEADER] ?? null,
                           requestId: h["x-request-id"] ?? null });
     });
-  }
-
-  const settle = async () => {
-    const deadline = Date.now() + STEP_TIMEOUT_MS;
-    let quietSince = Date.now();
-    while (Date.now() < deadline) {
-      if (members.some((m) => m.inflight.size > 0)) quietSince = Date.now();
-      else if (Date.now() - quietSince > 400) return;
-      await sleep(50);
-    }
-  };
-  let shot = 0;
-  const screenshot = async (m, name) => {
-    shot++;
-    const file = path.join(screens, `${String(shot).padStart(2, "0")}-${m.key}-${name}.png`);
-    await m.page.screenshot({ path: file, fullPage: true }).catch(() => {});
-  };
-  const bodyText = async (m) => (await m.page.locator("body").innerText().catch(() => "")).replace(/\s+/g, " ");
-
-  let hung = false;
-  async function step(name, allowed, fn) {
-    if (hung) { check(false, `${name}: not run (an earlier step hung)`); return false; }
-    stepName = name;
-    const from = caratResponses.length;
-    const troubleFrom = troubles.length;
-    const failedFrom = results.failed;
-    const t0 = Date.now();
-    let timer;
-    try {
-      await Promise.race([fn(), new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`step did not finish within ${STEP_LIMIT_MS / 1000} s`)), STEP_LIMIT_MS);
-      })]);
-    } catch (err) {
-      if (/did not finish within/.test(String(err))) hung = true;
-      check(false, `${name}: completed`, (err.stack || String(err)).split("\n").slice(0, 6).join("\n"));
-      for (const m of members) await screenshot(m, `${name.replace(/[^a-z0-9]+/gi, "-")}-error`);
-    } finally {
-      clearTimeout(timer);
-    }
-    log(`step "${name}" took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    await settle();
-    const mine = caratResponses.slice(from);
-    const bad = mine.filter((r) => r.status >= 500 || (r.status >= 400 && !allowed.some(
-      (a) => a.method === r.method && a.status === r.status && a.path.test(relPath(r.url)))));
-    const intended = mine.filter((r) => r.status >= 400 && !bad.includes(r));
-    for (const r of bad) r.body = await r.body;
-    const problems = troubles.slice(troubleFrom);
-    check(bad.length === 0 && problems.length === 0,
-          `${name}: ${mine.length} Carat responses, no 5xx, no unintended 4xx${intended.length ? ` (intended: ${intended.map((r) => `${r.method} ${relPath(r.url)} ${r.status}`).join(", ")})` : ""}, no page error`,
-          [...bad.map((r) => `${r.who}: ${r.method} ${relPath(r.url)} -> ${r.status} ${r.body ?? ""}`), ...problems.map((p) => p.what)].join("\n"));
-    return results.failed === failedFrom;
   }
 
   const goto = async (m, p) => { await m.page.goto(`${m.clientBase}${p}`, { waitUntil: "load" }); };
@@ -385,14 +276,7 @@ async function walk({ chromium, lbBase, members, screens }) {
     // 1. Both register through the registration form.
     for (const m of members) {
       await step(`${m.key} registers`, [], async () => {
-        await goto(m, "/register");
-        await m.page.locator("#displayName").fill(m.name);
-        await m.page.locator("#email").fill(m.email);
-        await m.page.locator("#phoneNumber").fill(m.phone);
-        await m.page.locator("#password").fill(m.password);
-        await m.page.locator("#confirmPassword").fill(m.password);
-        await m.page.locator("form button[type=submit]").click();
-        await m.page.waitForURL(/\/feed$/).catch(() => {});
+        await registerThroughForm(m.page, m.clientBase, m);
         await settle();
         await screenshot(m, "feed-after-register");
         m.token = await tokenOf(m);
@@ -704,14 +588,8 @@ function checkReplicas({ members, caratResponses, replicas, haproxyLogFile }) {
 
 async function main() {
   const started = Date.now();
-  mkdirSync(WORK, { recursive: true });
-  const screens = path.join(WORK, "head_chat-screens");
-  rmSync(screens, { recursive: true, force: true });
-  mkdirSync(screens, { recursive: true });
-
-  const { chromium } = loadPlaywright(WORK);
-  const commit = resolveCommit(SNAPSHOT, UPSTREAM_COMMIT);
-  const frontend = prepareClient(WORK, SNAPSHOT, commit);
+  const screens = freshDir(path.join(WORK, "head_chat-screens"));
+  const { chromium, commit, frontend } = prepareRun(WORK, SNAPSHOT, UPSTREAM_COMMIT);
 
   const previous = lastBuild(frontend);
   const taken = [];
@@ -804,18 +682,4 @@ async function main() {
 }
 
 let stopPostgres = null;
-const watchdog = setTimeout(() => {
-  killChildren();
-  stopPostgres?.();
-  console.log("FAIL - the run finished within its time limit");
-  console.log(`${results.passed} passed, ${results.failed + 1} failed`);
-  process.exit(1);
-}, WATCHDOG_MS);
-try {
-  await main();
-} catch (err) {
-  check(false, "the run completed", err.stack || String(err));
-}
-clearTimeout(watchdog);
-console.log(`${results.passed} passed, ${results.failed} failed`);
-process.exit(results.failed ? 1 : 0);
+await runTest(main, { watchdogMs: WATCHDOG_MS, onTimeout: () => stopPostgres?.() });

@@ -24,8 +24,9 @@
 // accepted), category and subcategory pages, blog post written through the post form, blog list and
 // detail, likes (someone else's post; the refusal on one's own), image uploads through both post
 // forms. Requests leaving the machine (Google Fonts, picsum.photos) are aborted.
-// The extraction, build, static server and process helpers are shared with head_chat.mjs
-// (lib/head_web.mjs).
+// The command line, the extraction, build, static server and process helpers are shared with
+// head_chat.mjs and head_billing.mjs (lib/head_web.mjs), and so is the per-step bookkeeping below
+// (lib/steps.mjs).
 //
 // Every response from Carat is recorded per step: a 5xx, or a 4xx the step does not list as
 // intended, fails that step, and so does an uncaught exception in the page (`pageerror`), a failed
@@ -42,47 +43,25 @@
 //   still shows the category select on 掲示板: the test picks ブログ in it, as a person would.
 // - The legacy CategoryPage shows only media_url/og_image_url, never media_urls, so an image posted
 //   through /create (media_ids) appears on /feed, not on the category page (same on HEAD's backend).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import zlib from "node:zlib";
 
 import {
-  CHROMIUM_ARGS, DEFAULT_UPSTREAM_COMMIT, LOOPBACK, api, bodyOf, buildClient, check, closeServer,
-  freePort, killChildren, lastBuild, loadPlaywright, log, parseJson, prepareClient, rememberBuild,
-  resolveCommit, results, run, serveStatic, sleep, startCaratServe, tail,
+  api, bodyOf, buildClient, check, chromiumOptions, closeServer, freePort, freshDir, lastBuild, log,
+  parseCommonArgs, parseJson, prepareRun, registerThroughForm, relPath, rememberBuild, run, runTest,
+  serveStatic, sleep, startCaratServe, tail,
 } from "./lib/head_web.mjs";
+import { makeStepRunner } from "./lib/steps.mjs";
 
-const UPSTREAM_COMMIT = process.env.CARAT_UPSTREAM_COMMIT || DEFAULT_UPSTREAM_COMMIT;
 const STEP_TIMEOUT_MS = 20_000;
 const STEP_LIMIT_MS = 120_000;
 const WATCHDOG_MS = 20 * 60_000;
 
-const { values: opts } = parseArgs({
-  options: {
-    carat: { type: "string" },
-    work: { type: "string" },
-    chromium: { type: "string", default: process.env.CHROMIUM_PATH || "/usr/bin/chromium" },
-    keep: { type: "boolean", default: false },
-    headed: { type: "boolean", default: false },
-  },
+const { opts, snapshot: SNAPSHOT, work: WORK, carat: CARAT, upstreamCommit: UPSTREAM_COMMIT } = parseCommonArgs({
+  script: "head_client.mjs", usage: "[--chromium <path>] [--keep] [--headed]",
 });
-if (!opts.carat || !opts.work) {
-  console.error("usage: head_client.mjs --carat <binary> --work <dir> [--chromium <path>] [--keep] [--headed]");
-  process.exit(2);
-}
-const SNAPSHOT = process.env.CARAT_UPSTREAM_SNAPSHOT;
-if (!SNAPSHOT) {
-  console.log("skipped: no upstream snapshot (set CARAT_UPSTREAM_SNAPSHOT to the git dir of tedueda/rainbow_community)");
-  process.exit(77);
-}
-if (!existsSync(opts.chromium)) {
-  console.log(`skipped: ${opts.chromium} not found (apt-get install -y chromium)`);
-  process.exit(77);
-}
-const WORK = path.resolve(opts.work);
-const CARAT = path.resolve(opts.carat);
 
 // ---------------------------------------------------------------------------------------------
 // Carat
@@ -147,7 +126,6 @@ function makePng() {
 // ---------------------------------------------------------------------------------------------
 // The walk
 
-// A response's body as the page received it, without waiting forever: Chromium only hands out
 async function walk({ chromium, caratBase, clientBase, scratch, screens }) {
   const tag = Date.now().toString(36);
   const member = {
@@ -173,101 +151,22 @@ async function walk({ chromium, caratBase, clientBase, scratch, screens }) {
   // ---- the browser
   const profile = path.join(scratch, "profile");
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: opts.chromium, headless: !opts.headed,
-    args: opts.headed ? CHROMIUM_ARGS.filter((a) => a !== "--headless") : CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 }, locale: "ja-JP",
-  });
-  // Nothing leaves the machine (index.html links Google Fonts; the legacy category page adds
-  // picsum.photos images).
-  await context.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (["data:", "blob:"].includes(url.protocol) || LOOPBACK.has(url.hostname)) return route.continue();
-    return route.abort("blockedbyclient");
+    ...chromiumOptions(opts), viewport: { width: 1280, height: 900 }, locale: "ja-JP",
   });
 
-  // Per-step record of Carat's responses and of the page's troubles.
-  let stepName = "start";
-  const caratResponses = [];
-  const troubles = [];
-  const inflight = new Set();
+  // Per-step record of Carat's responses and of the page's troubles (lib/steps.mjs); one view,
+  // without a key. Nothing leaves the machine (index.html links Google Fonts; the legacy category
+  // page adds picsum.photos images).
   const isCarat = (u) => u.startsWith(caratBase + "/") || u === caratBase;
-  context.on("request", (req) => { if (isCarat(req.url())) inflight.add(req); });
-  context.on("requestfinished", (req) => inflight.delete(req));
-  context.on("requestfailed", (req) => {
-    inflight.delete(req);
-    // ERR_ABORTED: the page went away before the body was read (a navigation); not Carat's doing.
-    if (isCarat(req.url()) && !/ERR_ABORTED/.test(req.failure()?.errorText || "")) troubles.push({ step: stepName, what: `request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText}` });
-  });
-  context.on("response", async (res) => {
-    const req = res.request();
-    if (!isCarat(res.url())) return;
-    // "In flight" ends with the response's head: the client does not read every body, and
-    // Chromium never reports those as finished.
-    inflight.delete(req);
-    const entry = { step: stepName, method: req.method(), url: res.url(), status: res.status(), body: null };
-    caratResponses.push(entry);
-    if (res.status() >= 400) entry.body = bodyOf(res);
-  });
-  const dialogs = [];
-  const page = context.pages()[0] ?? await context.newPage();
-  page.on("pageerror", (err) => troubles.push({ step: stepName, what: `pageerror: ${err.message}` }));
-  page.on("console", (msg) => {
-    const t = msg.text();
-    if (msg.type() === "error" && /CORS|Access-Control/i.test(t)) troubles.push({ step: stepName, what: `console: ${t}` });
-  });
-  page.on("dialog", async (d) => { dialogs.push({ step: stepName, type: d.type(), message: d.message() }); await d.accept().catch(() => {}); });
-  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  const view = {};
+  const steps = makeStepRunner({ isCarat, views: () => [view], screens, stepTimeoutMs: STEP_TIMEOUT_MS, stepLimitMs: STEP_LIMIT_MS });
+  const page = await steps.watch(view, context);
+  const { dialogs } = view;
+  // step(name, allowed, fn): `allowed` lists the 4xx answers the step intends ({method, path: RegExp, status}).
+  const { settle, step } = steps;
+  const screenshot = (name) => steps.screenshot(view, name);
+  const bodyText = () => steps.bodyText(view);
 
-  const relPath = (u) => { const x = new URL(u); return x.pathname + x.search; };
-  async function settle() {
-    const deadline = Date.now() + STEP_TIMEOUT_MS;
-    let quietSince = Date.now();
-    while (Date.now() < deadline) {
-      if (inflight.size > 0) quietSince = Date.now();
-      else if (Date.now() - quietSince > 400) return;
-      await sleep(50);
-    }
-  }
-  let shot = 0;
-  async function screenshot(name) {
-    shot++;
-    const file = path.join(screens, `${String(shot).padStart(2, "0")}-${name}.png`);
-    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-  }
-  const bodyText = async () => (await page.locator("body").innerText().catch(() => "")).replace(/\s+/g, " ");
-
-  // Runs one step: `allowed` lists the 4xx answers it intends ({method, path: RegExp, status}).
-  let hung = false;
-  async function step(name, allowed, fn) {
-    if (hung) { check(false, `${name}: not run (an earlier step hung)`); return; }
-    stepName = name;
-    const from = caratResponses.length;
-    const troubleFrom = troubles.length;
-    const t0 = Date.now();
-    let timer;
-    try {
-      await Promise.race([fn(), new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`step did not finish within ${STEP_LIMIT_MS / 1000} s`)), STEP_LIMIT_MS);
-      })]);
-    } catch (err) {
-      if (/did not finish within/.test(String(err))) hung = true;
-      check(false, `${name}: completed`, (err.stack || String(err)).split("\n").slice(0, 6).join("\n"));
-      await screenshot(`${name.replace(/[^a-z0-9]+/gi, "-")}-error`);
-    } finally {
-      clearTimeout(timer);
-    }
-    log(`step "${name}" took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    await settle();
-    const mine = caratResponses.slice(from);
-    const bad = mine.filter((r) => r.status >= 500 || (r.status >= 400 && !allowed.some(
-      (a) => a.method === r.method && a.status === r.status && a.path.test(relPath(r.url)))));
-    const intended = mine.filter((r) => r.status >= 400 && !bad.includes(r));
-    for (const r of bad) r.body = await r.body;
-    const problems = troubles.slice(troubleFrom);
-    check(bad.length === 0 && problems.length === 0,
-          `${name}: ${mine.length} Carat responses, no 5xx, no unintended 4xx${intended.length ? ` (intended: ${intended.map((r) => `${r.method} ${relPath(r.url)} ${r.status}`).join(", ")})` : ""}, no page error`,
-          [...bad.map((r) => `${r.method} ${relPath(r.url)} -> ${r.status} ${r.body ?? ""}`), ...problems.map((p) => p.what)].join("\n"));
-  }
   const goto = async (p) => { await page.goto(`${clientBase}${p}`, { waitUntil: "load" }); };
   const visibleButton = (name) => page.locator("button:visible", { hasText: name });
   async function waitForText(text, timeout = STEP_TIMEOUT_MS) {
@@ -294,15 +193,7 @@ async function walk({ chromium, caratBase, clientBase, scratch, screens }) {
   try {
     // 1. Registration with a phone number
     await step("register", [], async () => {
-      await goto("/register");
-      await page.locator("#displayName").fill(member.name);
-      await page.locator("#email").fill(member.email);
-      await page.locator("#phoneNumber").fill(member.phone);
-      await page.locator("#password").fill(member.password);
-      await page.locator("#confirmPassword").fill(member.password);
-      await screenshot("register-form");
-      await page.locator("form button[type=submit]").click();
-      await page.waitForURL(/\/feed$/).catch(() => {});
+      await registerThroughForm(page, clientBase, member, { beforeSubmit: () => screenshot("register-form") });
       await settle();
       await screenshot("feed-after-register");
       const url = page.url();
@@ -628,21 +519,14 @@ async function walk({ chromium, caratBase, clientBase, scratch, screens }) {
   } finally {
     await context.close().catch(() => {});
   }
-  return { caratResponses, troubles };
 }
 
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
   const started = Date.now();
-  mkdirSync(WORK, { recursive: true });
-  const screens = path.join(WORK, "head_client-screens");
-  rmSync(screens, { recursive: true, force: true });
-  mkdirSync(screens, { recursive: true });
-
-  const { chromium } = loadPlaywright(WORK);
-  const commit = resolveCommit(SNAPSHOT, UPSTREAM_COMMIT);
-  const frontend = prepareClient(WORK, SNAPSHOT, commit);
+  const screens = freshDir(path.join(WORK, "head_client-screens"));
+  const { chromium, commit, frontend } = prepareRun(WORK, SNAPSHOT, UPSTREAM_COMMIT);
 
   const previous = lastBuild(frontend);
   const caratPort = await freePort(previous?.apiUrl ? Number(new URL(previous.apiUrl).port) : 0);
@@ -672,17 +556,4 @@ async function main() {
   log(`screenshots in ${screens}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-const watchdog = setTimeout(() => {
-  killChildren();
-  console.log("FAIL - the run finished within its time limit");
-  console.log(`${results.passed} passed, ${results.failed + 1} failed`);
-  process.exit(1);
-}, WATCHDOG_MS);
-try {
-  await main();
-} catch (err) {
-  check(false, "the run completed", err.stack || String(err));
-}
-clearTimeout(watchdog);
-console.log(`${results.passed} passed, ${results.failed} failed`);
-process.exit(results.failed ? 1 : 0);
+await runTest(main, { watchdogMs: WATCHDOG_MS });

@@ -1,12 +1,16 @@
 // Shared by the tests that run upstream HEAD's React web client (tedueda/rainbow_community
-// 7750a50) in headless Chromium: head_client.mjs (one member, one Carat on SQLite) and
-// head_chat.mjs (two members, two Carat replicas on PostgreSQL).
+// 7750a50) in headless Chromium: head_client.mjs (one member, one Carat on SQLite), head_chat.mjs
+// (two members, two Carat replicas on PostgreSQL) and head_billing.mjs (two free members at the
+// checkout of a fake Stripe). Their per-step bookkeeping is lib/steps.mjs.
 //
-// Results ("ok   - …" / "FAIL - …" lines, "N passed, M failed"), child processes, free ports,
+// The command line every one of them takes (--carat, --work, --chromium, --keep, --headed) and its
+// skips (exit 77, one line "skipped: ..."), the run's frame (a watchdog, "N passed, M failed", exit
+// 0 or 1), results ("ok   - …" / "FAIL - …" lines), child processes, free ports,
 // playwright-core (pinned, installed with npm into the cache dir; never `playwright install`), the
 // client extracted from the upstream snapshot with `git archive`, installed once per commit (its
 // netlify devDependencies dropped) and built with `vite build` (VITE_API_URL baked in; rebuilt only
-// when that URL changes), a static server for the built dist, `carat serve` started and awaited.
+// when that URL changes), a static server for the built dist, `carat serve` started and awaited,
+// a member registered through the client's /register form.
 // Nothing of upstream is kept in this repository: all of it lands in the cache dir at run time.
 import { spawn, spawnSync } from "node:child_process";
 import {
@@ -17,6 +21,7 @@ import http from "node:http";
 import net from "node:net";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { parseArgs } from "node:util";
 
 export const PLAYWRIGHT_VERSION = "1.65.1";
 export const DEFAULT_UPSTREAM_COMMIT = "7750a50";
@@ -55,6 +60,60 @@ export function check(ok, name, detail) {
   return ok;
 }
 export const log = (msg) => console.log(`# ${msg}`);
+
+// One line "skipped: <why>", exit 77 (ctest's skip code).
+export function skip(why) {
+  console.log(`skipped: ${why}`);
+  process.exit(77);
+}
+
+// The options every test takes (--carat, --work, --chromium, --keep, --headed) and its own
+// (`options`, for node:util's parseArgs); `usage` is the optional part of the usage line. Exits 2
+// without --carat or --work, skips without CARAT_UPSTREAM_SNAPSHOT or without Chromium.
+export function parseCommonArgs({ script, options = {}, usage }) {
+  const { values: opts } = parseArgs({
+    options: {
+      carat: { type: "string" },
+      work: { type: "string" },
+      chromium: { type: "string", default: process.env.CHROMIUM_PATH || "/usr/bin/chromium" },
+      keep: { type: "boolean", default: false },
+      headed: { type: "boolean", default: false },
+      ...options,
+    },
+  });
+  if (!opts.carat || !opts.work) {
+    console.error(`usage: ${script} --carat <binary> --work <dir> ${usage}`);
+    process.exit(2);
+  }
+  const snapshot = process.env.CARAT_UPSTREAM_SNAPSHOT;
+  if (!snapshot) skip("no upstream snapshot (set CARAT_UPSTREAM_SNAPSHOT to the git dir of tedueda/rainbow_community)");
+  if (!existsSync(opts.chromium)) skip(`${opts.chromium} not found (apt-get install -y chromium)`);
+  return {
+    opts, snapshot, work: path.resolve(opts.work), carat: path.resolve(opts.carat),
+    upstreamCommit: process.env.CARAT_UPSTREAM_COMMIT || DEFAULT_UPSTREAM_COMMIT,
+  };
+}
+
+// Runs `main` under a watchdog (after `watchdogMs`: children killed, `onTimeout`, one more
+// failure, exit 1); an exception is a failed "the run completed"; then "N passed, M failed" and
+// exit 0 or 1.
+export async function runTest(main, { watchdogMs, onTimeout = () => {} }) {
+  const watchdog = setTimeout(() => {
+    killChildren();
+    onTimeout();
+    console.log("FAIL - the run finished within its time limit");
+    console.log(`${results.passed} passed, ${results.failed + 1} failed`);
+    process.exit(1);
+  }, watchdogMs);
+  try {
+    await main();
+  } catch (err) {
+    check(false, "the run completed", err.stack || String(err));
+  }
+  clearTimeout(watchdog);
+  console.log(`${results.passed} passed, ${results.failed} failed`);
+  process.exit(results.failed ? 1 : 0);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Processes, ports, files
@@ -154,6 +213,29 @@ export function loadPlaywright(work) {
     ]);
   }
   return createRequire(path.join(work, "package.json"))("playwright-core");
+}
+
+// chromium.launch() / launchPersistentContext() options for --chromium and --headed.
+export function chromiumOptions(opts) {
+  return {
+    executablePath: opts.chromium, headless: !opts.headed,
+    args: opts.headed ? CHROMIUM_ARGS.filter((a) => a !== "--headless") : CHROMIUM_ARGS,
+  };
+}
+
+// An empty directory (made with its parents; emptied when it was there).
+export function freshDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+// Playwright's chromium, and the client of `commitish` extracted and installed (built later, by
+// buildClient, once its API URL is known).
+export function prepareRun(work, snapshot, commitish) {
+  const { chromium } = loadPlaywright(work);
+  const commit = resolveCommit(snapshot, commitish);
+  return { chromium, commit, frontend: prepareClient(work, snapshot, commit) };
 }
 
 export function resolveCommit(snapshot, commitish) {
@@ -262,6 +344,24 @@ export function closeServer(server) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The client's pages
+
+// Registers `member` through the client's /register form at `clientBase` (display name, e-mail,
+// phone number, the password twice; `beforeSubmit` runs on the filled form) and waits for /feed,
+// where the client goes once registered: the caller checks where the page is.
+export async function registerThroughForm(page, clientBase, { name, email, phone, password }, { beforeSubmit } = {}) {
+  await page.goto(`${clientBase}/register`, { waitUntil: "load" });
+  await page.locator("#displayName").fill(name);
+  await page.locator("#email").fill(email);
+  await page.locator("#phoneNumber").fill(phone);
+  await page.locator("#password").fill(password);
+  await page.locator("#confirmPassword").fill(password);
+  if (beforeSubmit) await beforeSubmit();
+  await page.locator("form button[type=submit]").click();
+  await page.waitForURL(/\/feed$/).catch(() => {});
+}
+
+// ---------------------------------------------------------------------------------------------
 // HTTP helpers
 
 // A response's body as the page received it, without waiting forever: Chromium only hands out
@@ -279,6 +379,8 @@ export async function bodyOf(res, ms = 2000) {
     clearTimeout(timer);
   }
 }
+// A URL's path and query.
+export const relPath = (u) => { const x = new URL(u); return x.pathname + x.search; };
 export const parseJson = (t) => { try { return JSON.parse(t); } catch { return null; } };
 
 export async function api(base, method, pathname, { token, json, form, headers: extra } = {}) {
