@@ -4,10 +4,13 @@
 # and need --yes. With --dry-run nothing is changed: the commands are printed.
 #
 # Usage: deploy/cutover.sh PHASE [options]
-#   1 | side-by-side      DATABASE_URL and SECRET_KEY present, RDS snapshot, terraform apply
-#                         with the legacy CIDRs kept open (creates the service from the image
-#                         deploy/setup.sh pushed; its first start migrates additively), both
-#                         services healthy on the one database. --push also deploys HEAD.
+#   1 | side-by-side      DATABASE_URL, DB_MIGRATE_URL and SECRET_KEY present, RDS checked
+#                         (deploy/check-rds.sh --allow-public), RDS snapshot, the migration task
+#                         created and run once (additive migrations, as the schema owner, with the
+#                         image deploy/setup.sh pushed), terraform apply with the legacy CIDRs
+#                         kept open and RDS still public (creates the service: RUN_MIGRATIONS=false,
+#                         DML-only DATABASE_URL), App Runner log retention, both services healthy
+#                         on the one database. --push also deploys HEAD (migrated first).
 #   2 | verify            carat verify on the new URL; legacy /api/health ok; a token from each
 #                         service accepted by the other (proves the shared SECRET_KEY); same posts.
 #   3 | switch-client     CORS preflight from the web origin; MANUAL: set the web client's
@@ -15,7 +18,9 @@
 #                         URL in the deployed bundle.
 #   4 | drop-legacy-cidrs terraform apply -var enable_legacy_cidrs=false; new service verified
 #                         (the legacy service loses the database from here on).
-#   5 | make-rds-private  RDS PubliclyAccessible=false; new service verified.
+#   5 | make-rds-private  RDS PubliclyAccessible=false; new service verified; deploy/check-rds.sh
+#                         without --allow-public; terraform plan with db_public_access_allowed=false
+#                         (from now on a public instance fails every plan).
 #   6 | retire-legacy     flyctl scale count 0 (stop); after 24-48 h: --destroy --confirm APP.
 #   status                read-only overview of both services and RDS.
 #
@@ -29,6 +34,8 @@
 #                         secret_key_secret_arn)
 #   --database-url-id ID  DATABASE_URL secret (env DATABASE_URL_SECRET_ID, else terraform output
 #                         database_url_secret_arn)
+#   --migrate-url-id ID   DB_MIGRATE_URL secret (env DB_MIGRATE_URL_SECRET_ID, else terraform
+#                         output db_migrate_url_secret_arn)
 #   --push                phase 1: also push the current commit as latest and wait for it
 #   --check-client        phase 3: fetch the web client and look for the new URL in its scripts
 #   --destroy --confirm APP  phase 6: destroy the Fly.io app (only after the observation window)
@@ -60,6 +67,7 @@ service_url=${SERVICE_URL:-}
 web_origin=${WEB_ORIGIN:-}
 secret_key_id=${SECRET_KEY_SECRET_ID:-}
 database_url_id=${DATABASE_URL_SECRET_ID:-}
+migrate_url_id=${DB_MIGRATE_URL_SECRET_ID:-}
 push=0; check_client=0; destroy=0; confirm=""
 accept_options region yes dry-run
 while (($#)); do
@@ -71,6 +79,7 @@ while (($#)); do
     --db-instance) need_value $# "$1"; DB_INSTANCE_ID=$2; shift 2 ;;
     --secret-key-id) need_value $# "$1"; secret_key_id=$2; shift 2 ;;
     --database-url-id) need_value $# "$1"; database_url_id=$2; shift 2 ;;
+    --migrate-url-id) need_value $# "$1"; migrate_url_id=$2; shift 2 ;;
     --push) push=1; shift ;;
     --check-client) check_client=1; shift ;;
     --destroy) destroy=1; shift ;;
@@ -126,12 +135,26 @@ phase1() {
   require_cmd aws terraform curl
   secret_key_id=$(first_of "$secret_key_id" "$(tf_output secret_key_secret_arn)" "$PROJECT_NAME/SECRET_KEY")
   database_url_id=$(first_of "$database_url_id" "$(tf_output database_url_secret_arn)" "$PROJECT_NAME/DATABASE_URL")
+  migrate_url_id=$(first_of "$migrate_url_id" "$(tf_output db_migrate_url_secret_arn)" "$PROJECT_NAME/DB_MIGRATE_URL")
+  local dry=() region_args=()
+  is_dry_run && dry=(--dry-run)
+  [[ -n $REGION ]] && region_args=(--region "$REGION")
+  # During the cut-over (phases 1-4) RDS stays public for the legacy service.
+  local cutover_vars=(-var enable_legacy_cidrs=true -var db_public_access_allowed=true)
 
   step "1a. Secrets present before the service starts (values are not printed)"
-  phase_check "DATABASE_URL secret $database_url_id has a value" secret_has_value "$database_url_id"
+  phase_check "DATABASE_URL secret $database_url_id has a value (the DML-only role: deploy/db-app-role.sh)" \
+    secret_has_value "$database_url_id"
+  phase_check "DB_MIGRATE_URL secret $migrate_url_id has a value (the schema owner, for the migration task)" \
+    secret_has_value "$migrate_url_id"
   phase_check "SECRET_KEY secret $secret_key_id has a value (the legacy key: deploy/rotate-jwt-secret.sh --from-legacy)" \
     secret_has_value "$secret_key_id"
   if ((CHECKS_FAILED)); then phase_done; fi
+
+  step "1a. RDS $DB_INSTANCE_ID as production needs it (public access still allowed until phase 5)"
+  if ! "$DEPLOY_DIR/check-rds.sh" --db-instance "$DB_INSTANCE_ID" --allow-public "${region_args[@]}" "${dry[@]}"; then
+    die "phase 1: fix the RDS instance first (the failures above say how); terraform refuses it too"
+  fi
 
   step "1b. RDS snapshot of $DB_INSTANCE_ID before the new service adopts the database (schema.md 6.3 rule 7)"
   local snap; snap="carat-cutover-$(date -u +%Y%m%d-%H%M%S)"
@@ -140,23 +163,36 @@ phase1() {
   run aws rds wait db-snapshot-available --db-snapshot-identifier "$snap"
   log "restore point: $snap"
 
-  step "1c. Service created/updated with the legacy CIDRs kept open (the first start migrates, additively)"
-  run terraform -chdir="$INFRA_DIR" apply -input=false -var enable_legacy_cidrs=true
-  log "keep enable_legacy_cidrs = true in terraform.tfvars until phase 4"
+  step "1c. The migration task (and the network it runs in), then the migrations, once"
+  run terraform -chdir="$INFRA_DIR" apply -input=false "${cutover_vars[@]}" -target=module.network -target=module.migrations
+  "$DEPLOY_DIR/migrate.sh" --image-tag latest "${region_args[@]}" "${dry[@]}" \
+    || die "phase 1: the migrations failed (log above); nothing else changed, the legacy service is untouched"
 
+  step "1d. Service created/updated with the legacy CIDRs kept open (RUN_MIGRATIONS=false: it verifies the schema)"
+  run terraform -chdir="$INFRA_DIR" apply -input=false "${cutover_vars[@]}"
+  log "keep enable_legacy_cidrs = true and db_public_access_allowed = true in terraform.tfvars until phases 4 and 5"
+
+  local wait_args=("${region_args[@]}" "${dry[@]}") baseline
   if ((push)); then
-    step "1d. Push the current commit as latest and wait for its deployment"
-    local wait_args=() baseline
-    [[ -n $REGION ]] && wait_args+=(--region "$REGION")
-    is_dry_run && wait_args+=(--dry-run)
+    step "1e. Push the current commit, migrate with it, then move latest and wait for its deployment"
+    local sha=${IMAGE_SHA:-}
+    [[ -n $sha ]] || sha=$(git -C "$REPO_ROOT" rev-parse HEAD 2>/dev/null) || die "no commit to deploy (set IMAGE_SHA)"
+    "$DEPLOY_DIR/push-image.sh" "${wait_args[@]}" --no-latest
+    "$DEPLOY_DIR/migrate.sh" --image-tag "sha-${sha:0:7}" "${wait_args[@]}" || die "phase 1: the migrations of HEAD failed; latest was not moved"
+    local repo; repo=$(first_of "${ECR_REPOSITORY:-}" "$(repository_name_of "$(tf_output ecr_repository_url)")" "$PROJECT_NAME-api")
     if [[ ${COMPUTE_PLATFORM:-apprunner} == apprunner ]]; then
       baseline=$("$DEPLOY_DIR/wait-deploy.sh" "${wait_args[@]}" --latest-operation)
-      "$DEPLOY_DIR/push-image.sh" "${wait_args[@]}"
+      "$DEPLOY_DIR/retag-image.sh" --repository "$repo" --from "sha-${sha:0:7}" --to latest "${wait_args[@]}" >/dev/null
       "$DEPLOY_DIR/wait-deploy.sh" "${wait_args[@]}" --after-operation "$baseline"
     else
-      "$DEPLOY_DIR/push-image.sh" "${wait_args[@]}"
+      "$DEPLOY_DIR/retag-image.sh" --repository "$repo" --from "sha-${sha:0:7}" --to latest "${wait_args[@]}" >/dev/null
       "$DEPLOY_DIR/wait-deploy.sh" "${wait_args[@]}" --platform ecs
     fi
+  fi
+
+  if [[ ${COMPUTE_PLATFORM:-apprunner} == apprunner ]]; then
+    step "1f. Retention of App Runner's own log groups"
+    "$DEPLOY_DIR/log-retention.sh" "${wait_args[@]}" || warn "log retention not set: run deploy/log-retention.sh later"
   fi
 
   step "1e. Both services up on the same database"
@@ -234,7 +270,7 @@ phase4() {
   phase_check "carat verify $service_url" verify_new
   ((CHECKS_FAILED == 0)) || phase_done
   step "4b. Drop the legacy CIDRs from the RDS security group"
-  run terraform -chdir="$INFRA_DIR" apply -input=false -var enable_legacy_cidrs=false
+  run terraform -chdir="$INFRA_DIR" apply -input=false -var enable_legacy_cidrs=false -var db_public_access_allowed=true
   log "set enable_legacy_cidrs = false in terraform.tfvars now, or the next plain apply re-opens it"
   step "4c. New service still verified"
   phase_check "carat verify $service_url" verify_new
@@ -258,6 +294,15 @@ phase5() {
   phase_check "describe-db-instances reports PubliclyAccessible False" rds_private
   step "5b. New service still verified (through the VPC connector / Fargate ENIs)"
   phase_check "carat verify $service_url" verify_new
+  step "5c. RDS checked without the cut-over exception; Terraform agrees (db_public_access_allowed = false)"
+  local region_args=() dry=()
+  [[ -n $REGION ]] && region_args=(--region "$REGION")
+  is_dry_run && dry=(--dry-run)
+  phase_check "deploy/check-rds.sh: encrypted, private, backups, deletion protection, Multi-AZ, rds.force_ssl" \
+    "$DEPLOY_DIR/check-rds.sh" --db-instance "$DB_INSTANCE_ID" "${region_args[@]}"
+  if is_dry_run; then "$DEPLOY_DIR/check-rds.sh" --db-instance "$DB_INSTANCE_ID" "${region_args[@]}" "${dry[@]}"; fi
+  run terraform -chdir="$INFRA_DIR" plan -input=false -var enable_legacy_cidrs=false -var db_public_access_allowed=false
+  log "set db_public_access_allowed = false in terraform.tfvars / TF_VARS now: a public instance then fails every plan"
   phase_done
 }
 

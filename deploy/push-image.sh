@@ -15,6 +15,12 @@
 #   --allow-dirty          allow uncommitted changes (the sha- tag would not describe the image)
 #   --dry-run              print the commands instead of running them
 #
+# The service starts with RUN_MIGRATIONS=false and refuses a schema that lacks a migration of its
+# release: a release with new migrations is pushed with --no-latest, migrated
+# (deploy/migrate.sh --image-tag sha-<commit>), then deployed (deploy/retag-image.sh --from
+# sha-<commit> --to latest), which is what deploy.yml does. Moving latest directly only suits an
+# image whose migrations already ran (the platform keeps the previous version otherwise).
+#
 # Environment: IMAGE_SHA=<commit> names the sha- tag when there is no git checkout.
 # Tags: sha-<7-char commit> always; latest unless --no-latest; vX.Y.Z with --version.
 # Prints the compressed size ECR reports for the pushed image (target: <= 40 MB).

@@ -19,7 +19,8 @@
 # legacy: the database stays compatible (docs/runbook.md, "Rollback compatibility"), so the legacy
 #   service can take over at any time before it is destroyed:
 #   1. RDS publicly accessible again (only if phase 5 made it private; Fly.io reaches RDS publicly),
-#   2. terraform apply -var enable_legacy_cidrs=true (the Fly.io egress CIDRs back on the RDS SG),
+#   2. terraform apply -var enable_legacy_cidrs=true -var db_public_access_allowed=true (the Fly.io
+#      egress CIDRs back on the RDS SG; the plan accepts the public instance again),
 #   3. flyctl scale count 1 for the legacy app, then its /api/health must answer {"db":"ok"},
 #   4. MANUAL: point the web client's API URL (VITE_API_URL) back to the legacy URL and redeploy it.
 #   The new service keeps running (same database, same SECRET_KEY: sessions survive both ways).
@@ -129,8 +130,8 @@ rollback_legacy() {
   fi
 
   step "2. Legacy CIDRs back on the RDS security group"
-  run terraform -chdir="$INFRA_DIR" apply -input=false -var enable_legacy_cidrs=true
-  log "also set enable_legacy_cidrs = true in $INFRA_DIR/terraform.tfvars, or the next plain apply closes it again"
+  run terraform -chdir="$INFRA_DIR" apply -input=false -var enable_legacy_cidrs=true -var db_public_access_allowed=true
+  log "also set enable_legacy_cidrs = true and db_public_access_allowed = true in $INFRA_DIR/terraform.tfvars, or the next plain apply closes it again (or refuses the public instance)"
 
   step "3. Start the legacy service ($LEGACY_FLY_APP)"
   if ! is_dry_run && ! flyctl status --app "$LEGACY_FLY_APP" >/dev/null 2>&1; then

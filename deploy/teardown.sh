@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Removes everything Terraform created for Carat (App Runner or ECS service, VPC connector, ECR
-# repository and images, secrets, media bucket, alarms, deploy role). Only after traffic is back on
-# another service (deploy/rollback.sh legacy) or the project is abandoned.
+# repository and images, secrets, media bucket, alarms, deploy role, migration task). Only after
+# traffic is back on another service (deploy/rollback.sh legacy) or the project is abandoned.
+# ECS: the load balancer's deletion protection is turned off first, and its access-log bucket
+# may then be deleted with its logs (alb_deletion_protection=false, alb_access_logs_force_destroy=true).
 #
 # Usage: deploy/teardown.sh --confirm PROJECT_NAME [options]
 #   --confirm NAME       must equal the Terraform project_name (env PROJECT_NAME, default carat)
@@ -66,8 +68,14 @@ if ((delete_images)); then
   fi
 fi
 
+unprotect=(-var alb_deletion_protection=false -var alb_access_logs_force_destroy=true)
+step "Turn the load balancer's deletion protection off (ECS; nothing to change on App Runner)"
+args=(terraform -chdir="$INFRA_DIR" apply -input=false)
+((YES)) && args+=(-auto-approve)
+run "${args[@]}" "${unprotect[@]}" -target=module.ecs
+
 step "terraform destroy ($INFRA_DIR)"
 args=(terraform -chdir="$INFRA_DIR" destroy -input=false)
 ((YES)) && args+=(-auto-approve)
-run "${args[@]}"
+run "${args[@]}" "${unprotect[@]}"
 log "done. Remaining by design: RDS $DB_INSTANCE_ID and its snapshots, VPC, the Terraform state bucket."

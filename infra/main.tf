@@ -15,8 +15,13 @@ locals {
 
   # Plain configuration only; DATABASE_URL, SECRET_KEY and the Stripe secrets travel as secrets
   # (module.secrets.secret_arns).
+  # RUN_MIGRATIONS=false: the replicas only verify the schema at start; the migration task
+  # (module.migrations, deploy/migrate.sh) applies migrations once per deployment, as the schema
+  # owner (DB_MIGRATE_URL), so DATABASE_URL can name a DML-only role.
   environment_variables = merge({
     APP_ENV                 = "production"
+    RUN_MIGRATIONS          = "false"
+    DB_POOL_SIZE            = tostring(var.db_pool_size)
     ALLOW_ORIGINS           = join(",", var.allow_origins)
     MEDIA_STORAGE           = "s3"
     AWS_S3_BUCKET           = module.media.bucket_name
@@ -40,6 +45,7 @@ module "network" {
   name                        = local.service_name
   aws_region                  = var.aws_region
   vpc_id                      = var.vpc_id
+  private_subnet_ids          = var.private_subnet_ids
   rds_security_group_id       = var.rds_security_group_id
   db_port                     = var.db_port
   app_description             = local.apprunner ? "${local.service_name} App Runner VPC connector ENIs" : "${local.service_name} Fargate tasks"
@@ -59,7 +65,32 @@ module "secrets" {
   db_name                 = var.db_name
   db_username             = var.db_username
   db_password             = var.db_password
+  db_migrate_username     = var.db_migrate_username
+  db_migrate_password     = var.db_migrate_password
   jwt_secret              = var.jwt_secret
+}
+
+# The existing RDS instance, read and checked on every plan (modules/rds_checks).
+module "rds_checks" {
+  source = "./modules/rds_checks"
+  count  = var.db_instance_identifier == null ? 0 : 1
+
+  db_instance_identifier = var.db_instance_identifier
+  public_access_allowed  = var.db_public_access_allowed
+  require_multi_az       = var.db_require_multi_az
+}
+
+# One-off `carat migrate` before every deployment, on both platforms (deploy/migrate.sh).
+module "migrations" {
+  source = "./modules/migrations"
+
+  name                  = "${local.service_name}-migrate"
+  aws_region            = var.aws_region
+  image_repository_url  = module.ecr.repository_url
+  image_repository_arn  = module.ecr.repository_arn
+  environment_variables = local.environment_variables
+  secret_arns           = module.secrets.migration_secret_arns
+  log_retention_days    = var.log_retention_days
 }
 
 # Warnings, not errors: both are legitimate for a while during the billing cut-over
@@ -110,28 +141,32 @@ module "ecs" {
   source = "./modules/ecs"
   count  = local.ecs ? 1 : 0
 
-  service_name          = local.service_name
-  aws_region            = var.aws_region
-  vpc_id                = var.vpc_id
-  private_subnet_ids    = var.private_subnet_ids
-  public_subnet_ids     = var.public_subnet_ids
-  app_security_group_id = module.network.app_security_group_id
-  alb_ingress_cidrs     = var.alb_ingress_cidrs
-  certificate_arn       = var.certificate_arn
-  image_repository_url  = module.ecr.repository_url
-  image_repository_arn  = module.ecr.repository_arn
-  image_tag             = var.image_tag
-  port                  = var.container_port
-  cpu                   = var.ecs_cpu
-  memory                = var.ecs_memory
-  health_check_path     = var.health_check_path
-  min_size              = var.min_instances
-  max_size              = var.max_instances
-  environment_variables = local.environment_variables
-  secret_arns           = module.secrets.secret_arns
-  media_bucket_arn      = module.media.bucket_arn
-  media_s3_prefix       = var.media_s3_prefix
-  log_retention_days    = var.log_retention_days
+  service_name              = local.service_name
+  aws_region                = var.aws_region
+  vpc_id                    = var.vpc_id
+  private_subnet_ids        = var.private_subnet_ids
+  public_subnet_ids         = var.public_subnet_ids
+  app_security_group_id     = module.network.app_security_group_id
+  alb_ingress_cidrs         = var.alb_ingress_cidrs
+  certificate_arn           = var.certificate_arn
+  allow_plain_http          = var.allow_plain_http
+  deletion_protection       = var.alb_deletion_protection
+  access_log_retention_days = var.alb_access_log_retention_days
+  access_logs_force_destroy = var.alb_access_logs_force_destroy
+  image_repository_url      = module.ecr.repository_url
+  image_repository_arn      = module.ecr.repository_arn
+  image_tag                 = var.image_tag
+  port                      = var.container_port
+  cpu                       = var.ecs_cpu
+  memory                    = var.ecs_memory
+  health_check_path         = var.health_check_path
+  min_size                  = var.min_instances
+  max_size                  = var.max_instances
+  environment_variables     = local.environment_variables
+  secret_arns               = module.secrets.secret_arns
+  media_bucket_arn          = module.media.bucket_arn
+  media_s3_prefix           = var.media_s3_prefix
+  log_retention_days        = var.log_retention_days
 }
 
 module "monitoring" {
@@ -155,10 +190,16 @@ module "github_oidc" {
   role_name                  = "${var.project_name}-github-actions-deploy"
   github_repo                = var.github_repo
   github_environment         = var.github_environment
+  trust_release_tags         = var.trust_release_tags
   existing_oidc_provider_arn = var.github_oidc_provider_arn
   ecr_repository_arn         = module.ecr.repository_arn
   compute_platform           = var.compute_platform
   apprunner_service_arn      = one(module.apprunner[*].service_arn)
   ecs_service_arn            = one(module.ecs[*].service_arn)
   ecs_pass_role_arns         = local.ecs ? [module.ecs[0].execution_role_arn, module.ecs[0].task_role_arn] : []
+
+  migration_cluster_arn         = module.migrations.cluster_arn
+  migration_task_definition_arn = module.migrations.task_definition_arn_without_revision
+  migration_execution_role_arn  = module.migrations.execution_role_arn
+  migration_log_group_arn       = module.migrations.log_group_arn
 }

@@ -72,6 +72,47 @@ output "ecs_service_name" {
 }
 
 output "alarm_topic_arn" {
-  description = "SNS topic of the alarms, or null without alarm_email."
+  description = "SNS topic every alarm notifies (alarm_email subscribes to it; add other subscribers as needed)."
   value       = module.monitoring.sns_topic_arn
+}
+
+output "db_migrate_url_secret_arn" {
+  description = "ARN of the DB_MIGRATE_URL secret (schema owner; the migration task's only). Set its value with put-secret-value when db_migrate_password is null."
+  value       = module.secrets.db_migrate_url_secret_arn
+}
+
+# What deploy/migrate.sh needs (deploy.yml: the MIGRATION_* repository variables).
+output "migration_cluster_name" {
+  description = "ECS cluster of the migration task (MIGRATION_CLUSTER)."
+  value       = module.migrations.cluster_name
+}
+
+output "migration_task_definition_family" {
+  description = "Task definition family of the migration task (MIGRATION_TASK_DEFINITION)."
+  value       = module.migrations.task_definition_family
+}
+
+output "migration_subnet_ids" {
+  description = "Subnets the migration task runs in, comma-separated (MIGRATION_SUBNETS): the private subnets."
+  value       = join(",", var.private_subnet_ids)
+}
+
+output "migration_log_group_name" {
+  description = "Log group of the migration task."
+  value       = module.migrations.log_group_name
+}
+
+output "log_retention_days" {
+  description = "Retention of the service's log groups (LOG_RETENTION_DAYS for deploy/log-retention.sh)."
+  value       = var.log_retention_days
+}
+
+output "apprunner_log_group_names" {
+  description = "App Runner's own log groups (application, service), whose retention deploy/log-retention.sh sets; null on ECS."
+  value       = one(module.apprunner[*].log_group_names)
+}
+
+output "alb_access_logs_bucket" {
+  description = "S3 bucket of the load balancer's access logs (ECS; null on App Runner)."
+  value       = one(module.ecs[*].access_logs_bucket)
 }

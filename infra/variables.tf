@@ -68,12 +68,19 @@ variable "vpc_id" {
 }
 
 variable "private_subnet_ids" {
-  description = "Private subnets that can reach RDS: the App Runner VPC connector or the Fargate tasks use them. Two or more AZs recommended."
+  description = "Private subnets that can reach RDS: the App Runner VPC connector, the Fargate tasks and the migration task use them. At least two, in different AZs (the plan reads them and checks)."
   type        = list(string)
 
   validation {
-    condition     = length(var.private_subnet_ids) >= 1 && alltrue([for s in var.private_subnet_ids : can(regex("^subnet-[0-9a-f]{8}([0-9a-f]{9})?$", s))])
-    error_message = "private_subnet_ids must hold at least one id, each like subnet-0123456789abcdef0."
+    condition     = alltrue([for s in var.private_subnet_ids : can(regex("^subnet-[0-9a-f]{8}([0-9a-f]{9})?$", s))])
+    error_message = "Every private_subnet_ids entry must look like subnet-0123456789abcdef0."
+  }
+
+  # One subnet is one availability zone: its outage would stop every instance. That the subnets
+  # are in different AZs (and in vpc_id) is checked against AWS by the network module.
+  validation {
+    condition     = length(distinct(var.private_subnet_ids)) >= 2
+    error_message = "private_subnet_ids must hold at least two distinct subnets, in different availability zones."
   }
 }
 
@@ -115,13 +122,70 @@ variable "db_port" {
 }
 
 variable "db_instance_identifier" {
-  description = "Identifier of the existing RDS instance the database alarms watch."
+  description = "Identifier of the existing RDS instance: every plan reads it and checks it (encryption, public access, backups, Multi-AZ), and the database alarms watch it. null: neither (a stack without RDS, e.g. a test)."
   type        = string
   default     = "lgbtq-dev"
 
   validation {
-    condition     = can(regex("^[a-zA-Z](-?[a-zA-Z0-9])*$", var.db_instance_identifier)) && length(var.db_instance_identifier) <= 63
+    condition     = var.db_instance_identifier == null || (can(regex("^[a-zA-Z](-?[a-zA-Z0-9])*$", coalesce(var.db_instance_identifier, "x"))) && length(coalesce(var.db_instance_identifier, "x")) <= 63)
     error_message = "db_instance_identifier must be an RDS identifier: a letter, then letters, digits and single hyphens, at most 63 characters."
+  }
+}
+
+variable "db_public_access_allowed" {
+  description = "Cut-over only (phases 1-4, docs/runbook.md): accept an RDS instance that is still publicly accessible because the legacy service reaches it over the Internet. false (normal operation): a public instance fails the plan."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "db_require_multi_az" {
+  description = "Refuse a single-AZ RDS instance (production). false only for a non-production stack."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "db_max_connections" {
+  description = "max_connections of the RDS instance (psql: SHOW max_connections; RDS derives it from the instance memory, about 80-110 for 1 GiB classes). The service's connections at full scale must fit (see db_pool_size)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.db_max_connections >= 10 && floor(var.db_max_connections) == var.db_max_connections
+    error_message = "db_max_connections must be a whole number of at least 10."
+  }
+}
+
+variable "db_connection_reserve" {
+  description = "Connections kept free for everything but the service's replicas: the migration task, an operator's psql, monitoring, the legacy service during the cut-over (RDS additionally reserves its own superuser slots)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.db_connection_reserve >= 0 && floor(var.db_connection_reserve) == var.db_connection_reserve
+    error_message = "db_connection_reserve must be a whole number, 0 or more."
+  }
+}
+
+variable "db_pool_size" {
+  description = "DB_POOL_SIZE: PostgreSQL connections per instance (the service's default, 4 x cores, would follow the host's core count). Each instance also holds one LISTEN session for live chat."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.db_pool_size >= 1 && var.db_pool_size <= 1000 && floor(var.db_pool_size) == var.db_pool_size
+    error_message = "db_pool_size must be a whole number between 1 and 1000 (the service's range)."
+  }
+
+  # Every instance at max_instances holds db_pool_size + 1 (its LISTEN session) connections; an
+  # ECS rollout starts the new tasks before it stops the old ones (deployment_maximum_percent = 200),
+  # so for a while twice as many exist. Past the budget, connections are refused under load (and
+  # with them requests). Beyond that, put RDS Proxy between the service and the database.
+  validation {
+    condition = (var.max_instances * (var.db_pool_size + 1) * (var.compute_platform == "ecs" ? 2 : 1)
+    + var.db_connection_reserve <= var.db_max_connections)
+    error_message = "Too many database connections at full scale: max_instances (${var.max_instances}) x (db_pool_size ${var.db_pool_size} + 1 LISTEN session)${var.compute_platform == "ecs" ? " x 2 (old and new tasks during an ECS rollout)" : ""} + db_connection_reserve (${var.db_connection_reserve}) = ${var.max_instances * (var.db_pool_size + 1) * (var.compute_platform == "ecs" ? 2 : 1) + var.db_connection_reserve} exceeds db_max_connections (${var.db_max_connections}). Lower db_pool_size or max_instances, use a bigger instance class, or put RDS Proxy in front of the database (infra/README.md, \"Database connections\")."
   }
 }
 
@@ -155,6 +219,17 @@ variable "legacy_cidrs" {
     condition     = alltrue([for c in var.legacy_cidrs : can(cidrhost(c, 0))])
     error_message = "Every legacy_cidrs entry must be a CIDR block such as 203.0.113.10/32."
   }
+
+  # These rules open PostgreSQL itself. An IPv4 /8 is the largest block ever allocated to one
+  # organisation (the legacy class A networks) and an IPv6 /32 the standard minimum allocation to
+  # one provider: anything shorter spans unrelated networks, 0.0.0.0/0 and ::/0 the whole Internet.
+  # The legacy host's egress addresses are far narrower (a few /32, at most a /24).
+  validation {
+    condition = alltrue([for c in var.legacy_cidrs :
+      !can(cidrhost(c, 0)) || tonumber(split("/", c)[1]) >= (strcontains(c, ":") ? 32 : 8)
+    ])
+    error_message = "legacy_cidrs must not open the database to the Internet: 0.0.0.0/0, ::/0 and any IPv4 prefix shorter than /8 or IPv6 prefix shorter than /32 are refused. List the legacy deployment's egress addresses (e.g. 203.0.113.10/32)."
+  }
 }
 
 # ----------------------------------------------------------------------------
@@ -184,7 +259,7 @@ variable "db_name" {
 }
 
 variable "db_username" {
-  description = "Database user used in DATABASE_URL."
+  description = "Database user used in DATABASE_URL: the DML-only role the service runs as (deploy/db-app-role.sh creates it)."
   type        = string
   default     = null
 }
@@ -198,6 +273,24 @@ variable "db_password" {
   validation {
     condition     = var.db_password == null || (var.db_host != null && var.db_name != null && var.db_username != null)
     error_message = "db_host, db_name and db_username are required when db_password is set."
+  }
+}
+
+variable "db_migrate_username" {
+  description = "Schema owner used in DB_MIGRATE_URL, which only the migration task gets (the owner of the legacy tables)."
+  type        = string
+  default     = null
+}
+
+variable "db_migrate_password" {
+  description = "Password of db_migrate_username. null (recommended): the DB_MIGRATE_URL secret is created empty and its value set out of band."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.db_migrate_password == null || (var.db_host != null && var.db_name != null && var.db_migrate_username != null)
+    error_message = "db_host, db_name and db_migrate_username are required when db_migrate_password is set."
   }
 }
 
@@ -385,7 +478,7 @@ variable "ecs_memory" {
 }
 
 variable "certificate_arn" {
-  description = "ECS only: ACM certificate ARN for an HTTPS listener on the load balancer; null serves HTTP on port 80 only."
+  description = "ECS only: ACM certificate ARN for an HTTPS listener on the load balancer (port 80 redirects to it). Required on ECS unless allow_plain_http."
   type        = string
   default     = null
 
@@ -393,6 +486,44 @@ variable "certificate_arn" {
     condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$", coalesce(var.certificate_arn, "-")))
     error_message = "certificate_arn must be an ACM certificate ARN."
   }
+
+  # The service runs with APP_ENV=production: logins, tokens and passwords cross this listener.
+  validation {
+    condition     = var.compute_platform != "ecs" || var.certificate_arn != null || var.allow_plain_http
+    error_message = "compute_platform = \"ecs\" without certificate_arn would serve logins and tokens over plain HTTP: set certificate_arn (an ACM certificate for the API's domain), or allow_plain_http = true for a trial stack without real users."
+  }
+}
+
+variable "allow_plain_http" {
+  description = "ECS only: accept a load balancer without certificate_arn (plain HTTP on port 80). For a trial stack without real users, never for production."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "alb_deletion_protection" {
+  description = "ECS only: deletion protection of the load balancer (on in production; deploy/teardown.sh turns it off before destroying)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "alb_access_log_retention_days" {
+  description = "ECS only: days the load balancer's access logs are kept in their S3 bucket."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.alb_access_log_retention_days >= 1 && var.alb_access_log_retention_days <= 3653 && floor(var.alb_access_log_retention_days) == var.alb_access_log_retention_days
+    error_message = "alb_access_log_retention_days must be a whole number of days between 1 and 3653."
+  }
+}
+
+variable "alb_access_logs_force_destroy" {
+  description = "ECS only: let terraform destroy delete the access-log bucket with its logs (deploy/teardown.sh sets it)."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "alb_ingress_cidrs" {
@@ -407,7 +538,7 @@ variable "alb_ingress_cidrs" {
 }
 
 variable "log_retention_days" {
-  description = "ECS only: retention of the container log group, in days."
+  description = "Retention in days of the service's logs: the ECS container log group, the migration task's log group, and App Runner's two log groups (set by deploy/log-retention.sh, since App Runner creates them)."
   type        = number
   default     = 30
 
@@ -508,7 +639,7 @@ variable "default_membership_type" {
 # ----------------------------------------------------------------------------
 
 variable "alarm_email" {
-  description = "E-mail address for alarm notifications; null creates no SNS topic (alarms still exist, without actions)."
+  description = "E-mail address subscribed to the alarm topic. Every alarm notifies the topic either way; null: no e-mail subscription (subscribe something else to alarm_topic_arn)."
   type        = string
   default     = null
 
@@ -545,7 +676,7 @@ variable "service_latency_p95_threshold_ms" {
 # ----------------------------------------------------------------------------
 
 variable "github_repo" {
-  description = "GitHub repository (owner/name) whose main branch and v* tags may deploy."
+  description = "GitHub repository (owner/name) whose main branch (and, with trust_release_tags, v* tags) may deploy."
   type        = string
 
   validation {
@@ -555,7 +686,7 @@ variable "github_repo" {
 }
 
 variable "github_environment" {
-  description = "Optional GitHub environment whose jobs may also assume the deploy role."
+  description = "Optional GitHub environment: when set, ONLY jobs of this environment may assume the deploy role (not main or tag runs outside it), so its protection rules cannot be bypassed. deploy.yml runs in vars.DEPLOY_ENVIRONMENT."
   type        = string
   default     = null
 
@@ -563,6 +694,13 @@ variable "github_environment" {
     condition     = var.github_environment == null || can(regex("^[A-Za-z0-9._-]+$", coalesce(var.github_environment, "x")))
     error_message = "github_environment must be a GitHub environment name (letters, digits, '.', '_', '-')."
   }
+}
+
+variable "trust_release_tags" {
+  description = "Without github_environment: let runs of v* tags assume the deploy role too (deploy.yml promotes a release tag's image). Anyone who can push a v* tag could then deploy unreviewed code: create the tag ruleset of docs/runbook.md first."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "github_oidc_provider_arn" {

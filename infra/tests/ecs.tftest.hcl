@@ -1,5 +1,6 @@
 # ECS Fargate module: same contract as App Runner (secrets, liveness check),
-# plus the ALB wiring and the deployment circuit breaker.
+# plus the ALB wiring (HTTPS unless plain HTTP is allowed on purpose, access
+# logs, deletion protection) and the deployment circuit breaker.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -15,6 +16,8 @@ variables {
   image_repository_url  = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/carat-api"
   image_repository_arn  = "arn:aws:ecr:ap-northeast-1:123456789012:repository/carat-api"
   media_bucket_arn      = "arn:aws:s3:::carat-media-test"
+  # Most runs look at the plain-HTTP trial shape; the HTTPS ones set a certificate.
+  allow_plain_http = true
   environment_variables = {
     APP_ENV             = "production"
     ALLOW_ORIGINS       = "https://app.example.com"
@@ -214,4 +217,102 @@ run "one_public_subnet_rejected" {
   }
 
   expect_failures = [var.public_subnet_ids]
+}
+
+# Issue 14 item 18: logins over plain HTTP only when explicitly allowed.
+run "plain_http_refused_by_default" {
+  command = plan
+
+  module {
+    source = "./modules/ecs"
+  }
+
+  variables {
+    allow_plain_http = false
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
+run "access_logs_and_deletion_protection" {
+  command = apply
+
+  module {
+    source = "./modules/ecs"
+  }
+
+  variables {
+    allow_plain_http = false
+    certificate_arn  = "arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+  }
+
+  assert {
+    condition     = aws_lb.this.enable_deletion_protection
+    error_message = "Deletion protection must be on by default."
+  }
+
+  assert {
+    condition = (aws_lb.this.access_logs[0].enabled && aws_lb.this.access_logs[0].bucket == aws_s3_bucket.alb_logs.id &&
+    aws_lb.this.access_logs[0].prefix == "alb")
+    error_message = "Access logs must be on, into the dedicated bucket under alb/."
+  }
+
+  assert {
+    condition     = aws_s3_bucket.alb_logs.arn != var.media_bucket_arn && startswith(aws_s3_bucket.alb_logs.bucket_prefix, "carat-api-alb-logs-")
+    error_message = "Access logs get a bucket of their own, not the media bucket."
+  }
+
+  assert {
+    condition = (one(aws_s3_bucket_lifecycle_configuration.alb_logs.rule).status == "Enabled" &&
+    one(aws_s3_bucket_lifecycle_configuration.alb_logs.rule).expiration[0].days == 90)
+    error_message = "Access logs must expire after 90 days by default."
+  }
+
+  assert {
+    condition = (
+      [for s in jsondecode(aws_s3_bucket_policy.alb_logs.policy).Statement : s if s.Sid == "ElbLogDelivery"][0] == {
+        Sid       = "ElbLogDelivery"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::582318560864:root" }
+        Action    = "s3:PutObject"
+        Resource  = "${aws_s3_bucket.alb_logs.arn}/alb/AWSLogs/*"
+      }
+    )
+    error_message = "Only the region's ELB log-delivery account may write, and only under alb/AWSLogs/."
+  }
+
+  assert {
+    condition     = contains([for s in jsondecode(aws_s3_bucket_policy.alb_logs.policy).Statement : s.Sid if s.Effect == "Deny"], "DenyInsecureTransport")
+    error_message = "The log bucket must refuse plain-HTTP requests."
+  }
+
+  assert {
+    condition = (aws_s3_bucket_public_access_block.alb_logs.block_public_acls && aws_s3_bucket_public_access_block.alb_logs.block_public_policy &&
+      aws_s3_bucket_public_access_block.alb_logs.ignore_public_acls && aws_s3_bucket_public_access_block.alb_logs.restrict_public_buckets &&
+    one(aws_s3_bucket_server_side_encryption_configuration.alb_logs.rule).apply_server_side_encryption_by_default[0].sse_algorithm == "AES256")
+    error_message = "The log bucket must be private and SSE-S3 encrypted (the only encryption ALB logs support)."
+  }
+
+  assert {
+    condition     = !aws_s3_bucket.alb_logs.force_destroy
+    error_message = "The log bucket must not be destroyed with its logs unless asked."
+  }
+}
+
+run "trial_stack_without_deletion_protection" {
+  command = plan
+
+  module {
+    source = "./modules/ecs"
+  }
+
+  variables {
+    deletion_protection       = false
+    access_log_retention_days = 7
+  }
+
+  assert {
+    condition     = !aws_lb.this.enable_deletion_protection && one(aws_s3_bucket_lifecycle_configuration.alb_logs.rule).expiration[0].days == 7
+    error_message = "deletion_protection and access_log_retention_days must reach the load balancer and the bucket."
+  }
 }

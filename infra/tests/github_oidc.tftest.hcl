@@ -1,5 +1,6 @@
-# GitHub OIDC deploy role: trusted only for main and v* tags of one repo,
-# allowed to push to one repository and deploy one service.
+# GitHub OIDC deploy role: trusted only for main of one repo (v* tags only with
+# trust_release_tags; only the environment when one is set), allowed to push to
+# one repository, deploy one service and run the one migration task.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -11,6 +12,11 @@ variables {
   ecr_repository_arn    = "arn:aws:ecr:ap-northeast-1:123456789012:repository/carat-api"
   compute_platform      = "apprunner"
   apprunner_service_arn = "arn:aws:apprunner:ap-northeast-1:123456789012:service/carat-api/0123456789abcdef0123456789abcdef"
+
+  migration_cluster_arn         = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/carat-api-migrate"
+  migration_task_definition_arn = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/carat-api-migrate"
+  migration_execution_role_arn  = "arn:aws:iam::123456789012:role/carat-api-migrate-execution"
+  migration_log_group_arn       = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/ecs/carat-api-migrate"
 }
 
 run "apprunner_deploy_role" {
@@ -30,10 +36,12 @@ run "apprunner_deploy_role" {
     error_message = "The trust policy must require the sts.amazonaws.com audience."
   }
 
+  # Issue 14 item 17: release tags are not trusted by default (anyone who may push
+  # a tag could deploy unreviewed code).
   assert {
     condition = (jsondecode(aws_iam_role.deploy.assume_role_policy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"] ==
-    ["repo:example-org/carat:ref:refs/heads/main", "repo:example-org/carat:ref:refs/tags/v*"])
-    error_message = "Only the main branch and v* tags of the repository may assume the role."
+    ["repo:example-org/carat:ref:refs/heads/main"])
+    error_message = "By default only the main branch of the repository may assume the role (no v* tags)."
   }
 
   assert {
@@ -72,8 +80,91 @@ run "apprunner_deploy_role" {
   }
 
   assert {
-    condition     = length([for s in jsondecode(aws_iam_role_policy.deploy.policy).Statement : s if startswith(s.Sid, "DeployThisEcs")]) == 0
-    error_message = "App Runner: no ECS permissions."
+    condition     = length([for s in jsondecode(aws_iam_role_policy.deploy.policy).Statement : s if startswith(s.Sid, "DeployThisEcs") || s.Sid == "TaskDefinitions" || s.Sid == "PassTaskRoles"]) == 0
+    error_message = "App Runner: no ECS service permissions (only the migration task's)."
+  }
+
+  # Issue 14 item 22: App Runner creates its log groups itself; the pipeline sets their retention.
+  assert {
+    condition = (
+      [for s in jsondecode(aws_iam_role_policy.deploy.policy).Statement : s if s.Sid == "AppRunnerLogRetention"][0] == {
+        Sid      = "AppRunnerLogRetention"
+        Effect   = "Allow"
+        Action   = ["logs:PutRetentionPolicy"]
+        Resource = ["arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/apprunner/carat-api/0123456789abcdef0123456789abcdef/*"]
+      }
+    )
+    error_message = "The role may set the retention of this App Runner service's log groups only."
+  }
+}
+
+# Issue 14 item 21: the pipeline runs the migration task, and nothing else, before
+# every deployment (both platforms).
+run "migration_task_permissions" {
+  command = apply
+
+  module {
+    source = "./modules/github_oidc"
+  }
+
+  assert {
+    condition = (
+      [for s in jsondecode(aws_iam_role_policy.deploy.policy).Statement : s if s.Sid == "RunMigrationTask"][0] == {
+        Sid       = "RunMigrationTask"
+        Effect    = "Allow"
+        Action    = ["ecs:RunTask"]
+        Resource  = ["arn:aws:ecs:ap-northeast-1:123456789012:task-definition/carat-api-migrate:*"]
+        Condition = { ArnEquals = { "ecs:cluster" = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/carat-api-migrate" } }
+      }
+    )
+    error_message = "RunTask must be limited to the migration task definition in the migration cluster."
+  }
+
+  assert {
+    condition = (
+      [for s in jsondecode(aws_iam_role_policy.deploy.policy).Statement : s.Resource if s.Sid == "WatchMigrationTask"][0] ==
+      ["arn:aws:ecs:ap-northeast-1:123456789012:task/carat-api-migrate/*"]
+    )
+    error_message = "DescribeTasks/StopTask must be limited to tasks of the migration cluster."
+  }
+
+  assert {
+    condition = (
+      [for s in jsondecode(aws_iam_role_policy.deploy.policy).Statement : s if s.Sid == "PassMigrationRole"][0] == {
+        Sid       = "PassMigrationRole"
+        Effect    = "Allow"
+        Action    = ["iam:PassRole"]
+        Resource  = ["arn:aws:iam::123456789012:role/carat-api-migrate-execution"]
+        Condition = { StringEquals = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" } }
+      }
+    )
+    error_message = "PassRole must be limited to the migration task's execution role, passed to ECS tasks."
+  }
+
+  assert {
+    condition = (
+      [for s in jsondecode(aws_iam_role_policy.deploy.policy).Statement : s.Resource if s.Sid == "ReadMigrationLogs"][0] ==
+      ["arn:aws:logs:ap-northeast-1:123456789012:log-group:/ecs/carat-api-migrate:*"]
+    )
+    error_message = "The role may read the migration task's log group only."
+  }
+}
+
+run "release_tags_only_when_trusted" {
+  command = apply
+
+  module {
+    source = "./modules/github_oidc"
+  }
+
+  variables {
+    trust_release_tags = true
+  }
+
+  assert {
+    condition = (jsondecode(aws_iam_role.deploy.assume_role_policy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"] ==
+    ["repo:example-org/carat:ref:refs/heads/main", "repo:example-org/carat:ref:refs/tags/v*"])
+    error_message = "trust_release_tags = true must add exactly the v* tags."
   }
 }
 
@@ -98,9 +189,12 @@ run "ecs_deploy_role_with_existing_provider" {
     error_message = "An existing provider ARN must be reused, not recreated."
   }
 
+  # Issue 14 item 17: with an environment, only its jobs: a job on main outside the
+  # environment would skip the environment's protection rules.
   assert {
-    condition     = contains(jsondecode(aws_iam_role.deploy.assume_role_policy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"], "repo:example-org/carat:environment:production")
-    error_message = "A GitHub environment must add its subject."
+    condition = (jsondecode(aws_iam_role.deploy.assume_role_policy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"] ==
+    ["repo:example-org/carat:environment:production"])
+    error_message = "With a GitHub environment exactly its subject may assume the role (not main, not tags)."
   }
 
   assert {
@@ -127,5 +221,24 @@ run "ecs_deploy_role_with_existing_provider" {
   assert {
     condition     = length([for s in jsondecode(aws_iam_role_policy.deploy.policy).Statement : s if startswith(s.Sid, "DeployThisAppRunner")]) == 0
     error_message = "ECS: no App Runner permissions."
+  }
+}
+
+run "environment_wins_over_release_tags" {
+  command = apply
+
+  module {
+    source = "./modules/github_oidc"
+  }
+
+  variables {
+    github_environment = "production"
+    trust_release_tags = true
+  }
+
+  assert {
+    condition = (jsondecode(aws_iam_role.deploy.assume_role_policy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"] ==
+    ["repo:example-org/carat:environment:production"])
+    error_message = "With an environment, tag runs are trusted only through the environment (its tag rules apply)."
   }
 }

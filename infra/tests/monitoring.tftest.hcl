@@ -1,5 +1,6 @@
-# Monitoring module: the seed's five RDS alarms with its thresholds, the
-# service alarms it lacked, and SNS only when an e-mail address is given.
+# Monitoring module: the seed's five RDS alarms with its thresholds, memory and
+# I/O queue alarms, the service alarms it lacked, and an SNS topic that every
+# alarm notifies, with an e-mail subscription when an address is given.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -21,8 +22,8 @@ run "rds_alarms_match_seed" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.rds) == 5
-    error_message = "The seed's five RDS alarms must exist."
+    condition     = length(aws_cloudwatch_metric_alarm.rds) == 7
+    error_message = "The seed's five RDS alarms, FreeableMemory and DiskQueueDepth must exist."
   }
 
   assert {
@@ -94,7 +95,9 @@ run "rds_alarms_match_seed" {
   }
 }
 
-run "no_email_no_sns" {
+# Issue 14 item 16: an alarm without an action tells nobody. The topic exists and
+# every alarm notifies it (alarm and recovery) whether or not an e-mail is given.
+run "no_email_alarms_still_notify_the_topic" {
   command = apply
 
   module {
@@ -102,21 +105,21 @@ run "no_email_no_sns" {
   }
 
   assert {
-    condition     = length(aws_sns_topic.alarms) == 0 && length(aws_sns_topic_subscription.email) == 0
-    error_message = "Without alarm_email there must be no SNS topic or subscription."
+    condition     = aws_sns_topic.alarms.name == "carat-api-alarms" && length(aws_sns_topic_subscription.email) == 0
+    error_message = "Without alarm_email the topic must exist, without an e-mail subscription."
   }
 
   assert {
     condition = alltrue(concat(
-      [for a in aws_cloudwatch_metric_alarm.rds : length(a.alarm_actions) == 0 && length(a.ok_actions) == 0],
-      [for a in aws_cloudwatch_metric_alarm.service : length(a.alarm_actions) == 0 && length(a.ok_actions) == 0],
+      [for a in aws_cloudwatch_metric_alarm.rds : a.alarm_actions == toset([aws_sns_topic.alarms.arn]) && a.ok_actions == toset([aws_sns_topic.alarms.arn])],
+      [for a in aws_cloudwatch_metric_alarm.service : a.alarm_actions == toset([aws_sns_topic.alarms.arn]) && a.ok_actions == toset([aws_sns_topic.alarms.arn])],
     ))
-    error_message = "Without alarm_email, alarm actions must be empty."
+    error_message = "Without alarm_email every alarm must still notify the topic."
   }
 
   assert {
-    condition     = output.sns_topic_arn == null
-    error_message = "sns_topic_arn must be null without alarm_email."
+    condition     = output.sns_topic_arn == aws_sns_topic.alarms.arn
+    error_message = "sns_topic_arn must be the topic's ARN without alarm_email too."
   }
 }
 
@@ -132,14 +135,14 @@ run "email_creates_topic" {
   }
 
   assert {
-    condition     = length(aws_sns_topic.alarms) == 1 && aws_sns_topic_subscription.email[0].protocol == "email" && aws_sns_topic_subscription.email[0].endpoint == "ops@example.com"
-    error_message = "alarm_email must create a topic with an e-mail subscription."
+    condition     = length(aws_sns_topic_subscription.email) == 1 && aws_sns_topic_subscription.email[0].protocol == "email" && aws_sns_topic_subscription.email[0].endpoint == "ops@example.com" && aws_sns_topic_subscription.email[0].topic_arn == aws_sns_topic.alarms.arn
+    error_message = "alarm_email must subscribe the address to the topic."
   }
 
   assert {
     condition = alltrue(concat(
-      [for a in aws_cloudwatch_metric_alarm.rds : a.alarm_actions == toset([aws_sns_topic.alarms[0].arn])],
-      [for a in aws_cloudwatch_metric_alarm.service : a.alarm_actions == toset([aws_sns_topic.alarms[0].arn])],
+      [for a in aws_cloudwatch_metric_alarm.rds : a.alarm_actions == toset([aws_sns_topic.alarms.arn])],
+      [for a in aws_cloudwatch_metric_alarm.service : a.alarm_actions == toset([aws_sns_topic.alarms.arn])],
     ))
     error_message = "Every alarm must notify the topic."
   }
@@ -161,8 +164,8 @@ run "ecs_service_alarms" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.service) == 3 && length(aws_cloudwatch_metric_alarm.rds) == 5
-    error_message = "ECS: three ALB alarms besides the five RDS alarms."
+    condition     = length(aws_cloudwatch_metric_alarm.service) == 3 && length(aws_cloudwatch_metric_alarm.rds) == 7
+    error_message = "ECS: three ALB alarms besides the seven RDS alarms."
   }
 
   assert {
@@ -187,6 +190,56 @@ run "ecs_service_alarms" {
       aws_cloudwatch_metric_alarm.service["alb-target-response-time-p95"].comparison_operator == "GreaterThanThreshold" &&
     aws_cloudwatch_metric_alarm.service["alb-target-response-time-p95"].threshold == 2)
     error_message = "ALB latency alarm: p95 TargetResponseTime > 2 s."
+  }
+}
+
+# Issue 14 item 19: memory pressure and I/O queueing on the instance, to the topic.
+run "rds_memory_and_io_queue_alarms" {
+  command = apply
+
+  module {
+    source = "./modules/monitoring"
+  }
+
+  assert {
+    condition = (aws_cloudwatch_metric_alarm.rds["rds-low-freeable-memory"].namespace == "AWS/RDS" &&
+      aws_cloudwatch_metric_alarm.rds["rds-low-freeable-memory"].metric_name == "FreeableMemory" &&
+      aws_cloudwatch_metric_alarm.rds["rds-low-freeable-memory"].comparison_operator == "LessThanThreshold" &&
+      aws_cloudwatch_metric_alarm.rds["rds-low-freeable-memory"].threshold == 128 * 1024 * 1024 &&
+    aws_cloudwatch_metric_alarm.rds["rds-low-freeable-memory"].dimensions == tomap({ DBInstanceIdentifier = "lgbtq-dev" }))
+    error_message = "Memory alarm: FreeableMemory < 128 MiB on the instance."
+  }
+
+  assert {
+    condition = (aws_cloudwatch_metric_alarm.rds["rds-high-disk-queue-depth"].namespace == "AWS/RDS" &&
+      aws_cloudwatch_metric_alarm.rds["rds-high-disk-queue-depth"].metric_name == "DiskQueueDepth" &&
+      aws_cloudwatch_metric_alarm.rds["rds-high-disk-queue-depth"].comparison_operator == "GreaterThanThreshold" &&
+      aws_cloudwatch_metric_alarm.rds["rds-high-disk-queue-depth"].threshold == 10 &&
+    aws_cloudwatch_metric_alarm.rds["rds-high-disk-queue-depth"].dimensions == tomap({ DBInstanceIdentifier = "lgbtq-dev" }))
+    error_message = "I/O alarm: DiskQueueDepth > 10 on the instance."
+  }
+
+  assert {
+    condition = (aws_cloudwatch_metric_alarm.rds["rds-low-freeable-memory"].alarm_actions == toset([aws_sns_topic.alarms.arn]) &&
+    aws_cloudwatch_metric_alarm.rds["rds-high-disk-queue-depth"].alarm_actions == toset([aws_sns_topic.alarms.arn]))
+    error_message = "Both alarms must notify the topic."
+  }
+}
+
+run "no_instance_no_rds_alarms" {
+  command = apply
+
+  module {
+    source = "./modules/monitoring"
+  }
+
+  variables {
+    db_instance_identifier = null
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.rds) == 0 && length(aws_cloudwatch_metric_alarm.service) == 2
+    error_message = "Without an RDS instance identifier only the service alarms exist."
   }
 }
 

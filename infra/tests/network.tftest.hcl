@@ -1,5 +1,6 @@
 # Network module: the RDS security group trusts the app security group only,
-# plus the legacy CIDRs while the cut-over switch is on.
+# plus the legacy CIDRs while the cut-over switch is on (never the Internet);
+# the private subnets are in the VPC and in at least two availability zones.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -10,6 +11,7 @@ variables {
   aws_region            = "ap-northeast-1"
   vpc_id                = "vpc-0123456789abcdef0"
   rds_security_group_id = "sg-0123456789abcdef0"
+  private_subnet_ids    = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   legacy_cidrs          = ["203.0.113.10/32", "198.51.100.0/24", "2001:db8::/64"]
 }
 
@@ -125,4 +127,86 @@ run "s3_gateway_endpoint" {
     condition     = aws_vpc_endpoint.s3[0].service_name == "com.amazonaws.ap-northeast-1.s3" && aws_vpc_endpoint.s3[0].vpc_endpoint_type == "Gateway"
     error_message = "The S3 gateway endpoint must target the region's S3 service."
   }
+}
+
+run "legacy_cidrs_never_the_internet" {
+  command = plan
+
+  module {
+    source = "./modules/network"
+  }
+
+  variables {
+    enable_legacy_cidrs = true
+    legacy_cidrs        = ["203.0.113.10/32", "0.0.0.0/0", "::/0", "100.0.0.0/6"]
+  }
+
+  expect_failures = [var.legacy_cidrs]
+}
+
+run "two_availability_zones" {
+  command = plan
+
+  module {
+    source = "./modules/network"
+  }
+
+  override_data {
+    target = data.aws_subnet.private[0]
+    values = { vpc_id = "vpc-0123456789abcdef0", availability_zone = "ap-northeast-1a" }
+  }
+
+  override_data {
+    target = data.aws_subnet.private[1]
+    values = { vpc_id = "vpc-0123456789abcdef0", availability_zone = "ap-northeast-1c" }
+  }
+
+  assert {
+    condition     = output.private_subnet_azs == tolist(["ap-northeast-1a", "ap-northeast-1c"])
+    error_message = "The private subnets' availability zones must be read from AWS."
+  }
+}
+
+run "one_private_subnet_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/network"
+  }
+
+  variables {
+    private_subnet_ids = ["subnet-0123456789abcdef0"]
+  }
+
+  expect_failures = [var.private_subnet_ids]
+}
+
+run "subnets_in_one_availability_zone_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/network"
+  }
+
+  override_data {
+    target = data.aws_subnet.private
+    values = { vpc_id = "vpc-0123456789abcdef0", availability_zone = "ap-northeast-1a" }
+  }
+
+  expect_failures = [aws_security_group.app]
+}
+
+run "subnet_of_another_vpc_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/network"
+  }
+
+  override_data {
+    target = data.aws_subnet.private[1]
+    values = { vpc_id = "vpc-0fedcba9876543210", availability_zone = "ap-northeast-1c" }
+  }
+
+  expect_failures = [data.aws_subnet.private]
 }

@@ -51,13 +51,27 @@ run "cutover_phase_legacy_open" {
   }
 
   assert {
-    condition     = length(module.monitoring.alarm_names) == 7 && contains(module.monitoring.alarm_names, "carat-api-apprunner-5xx")
-    error_message = "App Runner: 5 RDS alarms + 2 App Runner alarms."
+    condition     = length(module.monitoring.alarm_names) == 9 && contains(module.monitoring.alarm_names, "carat-api-apprunner-5xx")
+    error_message = "App Runner: 7 RDS alarms + 2 App Runner alarms."
   }
 
   assert {
-    condition     = output.alarm_topic_arn == null
-    error_message = "No alarm_email: no SNS topic."
+    condition     = output.alarm_topic_arn == module.monitoring.sns_topic_arn && output.alarm_topic_arn != null
+    error_message = "No alarm_email: the alarms still notify the SNS topic."
+  }
+
+  assert {
+    condition     = length(module.rds_checks) == 1
+    error_message = "The RDS instance must be read and checked."
+  }
+
+  # Issue 14 item 22: App Runner's own log groups, whose retention the pipeline sets.
+  assert {
+    condition = (output.apprunner_log_group_names == {
+      application = "/aws/apprunner/carat-api/0123456789abcdef0123456789abcdef/application"
+      service     = "/aws/apprunner/carat-api/0123456789abcdef0123456789abcdef/service"
+    } && output.log_retention_days == 30)
+    error_message = "The App Runner log group names and the retention must be outputs (deploy/log-retention.sh)."
   }
 }
 
@@ -94,6 +108,11 @@ override_resource {
 }
 
 override_resource {
+  target = module.secrets.aws_secretsmanager_secret.db_migrate_url
+  values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DB_MIGRATE_URL-XyZaBc" }
+}
+
+override_resource {
   target = module.secrets.aws_secretsmanager_secret.stripe["STRIPE_SECRET_KEY"]
   values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_SECRET_KEY-MnOpQr" }
 }
@@ -101,6 +120,57 @@ override_resource {
 override_resource {
   target = module.secrets.aws_secretsmanager_secret.stripe["STRIPE_WEBHOOK_SECRET"]
   values = { arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/STRIPE_WEBHOOK_SECRET-StUvWx" }
+}
+
+# Issue 14 items 20 and 21: the replicas do not migrate and never see the owner's
+# URL; the one migration task per deployment does. The pool size is Terraform's.
+run "migrations_once_per_deployment" {
+  command = apply
+
+  assert {
+    condition = (module.apprunner[0].runtime_environment_variables["RUN_MIGRATIONS"] == "false" &&
+    module.apprunner[0].runtime_environment_variables["DB_POOL_SIZE"] == "8")
+    error_message = "The service must start with RUN_MIGRATIONS=false and DB_POOL_SIZE from db_pool_size."
+  }
+
+  assert {
+    condition = (!contains(keys(module.apprunner[0].runtime_environment_secrets), "DB_MIGRATE_URL") &&
+    !contains(keys(module.apprunner[0].runtime_environment_variables), "DB_MIGRATE_URL"))
+    error_message = "DB_MIGRATE_URL (the schema owner) must never reach the service."
+  }
+
+  assert {
+    condition = !contains(
+      [for s in jsondecode(module.apprunner[0].instance_role_policy).Statement : s.Resource if s.Sid == "ReadRuntimeSecrets"][0],
+      "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DB_MIGRATE_URL-XyZaBc",
+    )
+    error_message = "The instance role must not be able to read DB_MIGRATE_URL."
+  }
+
+  assert {
+    condition = (module.migrations.container_secrets == tomap({
+      DATABASE_URL   = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DATABASE_URL-AbCdEf"
+      DB_MIGRATE_URL = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DB_MIGRATE_URL-XyZaBc"
+      SECRET_KEY     = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/SECRET_KEY-GhIjKl"
+    }) && module.migrations.container_command == ["migrate"])
+    error_message = "The migration task must run `carat migrate` with DB_MIGRATE_URL besides the service's secrets."
+  }
+
+  assert {
+    condition     = module.migrations.container_environment == module.apprunner[0].runtime_environment_variables
+    error_message = "The migration task must get the service's plain settings."
+  }
+
+  assert {
+    condition = (output.migration_cluster_name == "carat-api-migrate" && output.migration_task_definition_family == "carat-api-migrate" &&
+    output.migration_subnet_ids == "subnet-0123456789abcdef0,subnet-0123456789abcdef1")
+    error_message = "deploy/migrate.sh's inputs must be outputs."
+  }
+
+  assert {
+    condition     = output.db_migrate_url_secret_arn == "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:carat/DB_MIGRATE_URL-XyZaBc"
+    error_message = "The DB_MIGRATE_URL secret must be an output (put-secret-value target)."
+  }
 }
 
 run "billing_off_by_default" {
@@ -204,6 +274,7 @@ run "ecs_only_region_allowed_with_ecs" {
   variables {
     aws_region        = "ap-northeast-3"
     compute_platform  = "ecs"
+    allow_plain_http  = true
     public_subnet_ids = ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]
   }
 

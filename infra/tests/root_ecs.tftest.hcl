@@ -13,6 +13,9 @@ variables {
   allow_origins         = ["https://app.example.com"]
   github_repo           = "example-org/carat"
   legacy_cidrs          = ["203.0.113.10/32", "198.51.100.0/24", "192.0.2.0/28"]
+  # The cut-over runs below look at a trial stack without a certificate;
+  # "production_https" sets one.
+  allow_plain_http = true
 }
 
 run "cutover_phase_legacy_open" {
@@ -48,8 +51,35 @@ run "cutover_phase_legacy_open" {
   }
 
   assert {
-    condition     = length(module.monitoring.alarm_names) == 8 && contains(module.monitoring.alarm_names, "carat-api-alb-target-5xx")
-    error_message = "ECS: 5 RDS alarms + 3 ALB alarms."
+    condition     = length(module.monitoring.alarm_names) == 10 && contains(module.monitoring.alarm_names, "carat-api-alb-target-5xx")
+    error_message = "ECS: 7 RDS alarms + 3 ALB alarms."
+  }
+
+  assert {
+    condition = (module.ecs[0].container_environment["RUN_MIGRATIONS"] == "false" && module.ecs[0].container_environment["DB_POOL_SIZE"] == "8" &&
+    !contains(keys(module.ecs[0].container_secrets), "DB_MIGRATE_URL") && contains(keys(module.migrations.container_secrets), "DB_MIGRATE_URL"))
+    error_message = "ECS tasks start with RUN_MIGRATIONS=false, without DB_MIGRATE_URL; the migration task has it."
+  }
+
+  assert {
+    condition     = output.apprunner_log_group_names == null && output.alb_access_logs_bucket == module.ecs[0].access_logs_bucket
+    error_message = "ECS: no App Runner log groups; the access-log bucket is an output."
+  }
+}
+
+# Issue 14 item 18: production ECS serves HTTPS, logs every request, and its load
+# balancer cannot be deleted by accident.
+run "production_https" {
+  command = apply
+
+  variables {
+    allow_plain_http = false
+    certificate_arn  = "arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+  }
+
+  assert {
+    condition     = output.service_url == "https://carat-api-alb-123456789.ap-northeast-1.elb.amazonaws.com"
+    error_message = "With a certificate service_url must be HTTPS."
   }
 }
 

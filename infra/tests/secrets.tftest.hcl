@@ -35,7 +35,21 @@ run "containers_only" {
 
   assert {
     condition     = keys(output.secret_arns) == ["DATABASE_URL", "SECRET_KEY"]
-    error_message = "secret_arns must map exactly DATABASE_URL and SECRET_KEY."
+    error_message = "secret_arns (the service's) must map exactly DATABASE_URL and SECRET_KEY: never DB_MIGRATE_URL."
+  }
+
+  # Issue 14 item 21: the schema owner's URL, for the migration task only.
+  assert {
+    condition = (aws_secretsmanager_secret.db_migrate_url.name == "carat/DB_MIGRATE_URL" &&
+      aws_secretsmanager_secret.db_migrate_url.recovery_window_in_days == 7 &&
+    length(aws_secretsmanager_secret_version.db_migrate_url) == 0)
+    error_message = "<prefix>/DB_MIGRATE_URL must exist, without a value written by Terraform."
+  }
+
+  assert {
+    condition = (keys(output.migration_secret_arns) == ["DATABASE_URL", "DB_MIGRATE_URL", "SECRET_KEY"] &&
+    output.migration_secret_arns["DB_MIGRATE_URL"] == aws_secretsmanager_secret.db_migrate_url.arn)
+    error_message = "migration_secret_arns must be the service's secrets plus DB_MIGRATE_URL."
   }
 
   assert {
@@ -109,6 +123,14 @@ run "managed_values" {
     db_username = "carat_app"
     db_password = "p@ss:w/rd"
     jwt_secret  = "0123456789abcdef0123456789abcdef"
+
+    db_migrate_username = "lgbtq_owner"
+    db_migrate_password = "own&er"
+  }
+
+  assert {
+    condition     = nonsensitive(aws_secretsmanager_secret_version.db_migrate_url[0].secret_string) == "postgresql://lgbtq_owner:own%26er@carat.abc123.ap-northeast-1.rds.amazonaws.com:5432/carat?sslmode=verify-full&sslrootcert=/etc/ssl/certs/rds-global-bundle.pem"
+    error_message = "DB_MIGRATE_URL must be the owner's verify-full URL on the same host and database."
   }
 
   assert {

@@ -7,7 +7,7 @@ mock_provider "aws" {
 
 variables {
   vpc_id                = "vpc-0123456789abcdef0"
-  private_subnet_ids    = ["subnet-0123456789abcdef0"]
+  private_subnet_ids    = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   rds_security_group_id = "sg-0123456789abcdef0"
   allow_origins         = ["https://app.example.com"]
   github_repo           = "example-org/carat"
@@ -49,6 +49,7 @@ run "unsupported_fargate_cpu_memory" {
 
   variables {
     compute_platform  = "ecs"
+    allow_plain_http  = true
     public_subnet_ids = ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]
     ecs_cpu           = 256
     ecs_memory        = 4096
@@ -95,6 +96,7 @@ run "ecs_needs_two_public_subnets" {
 
   variables {
     compute_platform  = "ecs"
+    allow_plain_http  = true
     public_subnet_ids = ["subnet-0123456789abcdef2"]
   }
 
@@ -250,4 +252,190 @@ run "billing_with_premium_default_warns" {
   }
 
   expect_failures = [check.membership_follows_billing]
+}
+
+# --- Issue 14: unsafe settings are refused -----------------------------------------
+
+# 15: the legacy rules open PostgreSQL; the whole Internet, or a prefix wider than
+# one organisation's allocation (IPv4 /8, IPv6 /32), is refused.
+run "legacy_cidrs_ipv4_internet" {
+  command = plan
+
+  variables {
+    legacy_cidrs = ["203.0.113.10/32", "0.0.0.0/0"]
+  }
+
+  expect_failures = [var.legacy_cidrs]
+}
+
+run "legacy_cidrs_ipv6_internet" {
+  command = plan
+
+  variables {
+    legacy_cidrs = ["::/0"]
+  }
+
+  expect_failures = [var.legacy_cidrs]
+}
+
+run "legacy_cidrs_ipv4_wider_than_slash_8" {
+  command = plan
+
+  variables {
+    legacy_cidrs = ["10.0.0.0/7"]
+  }
+
+  expect_failures = [var.legacy_cidrs]
+}
+
+run "legacy_cidrs_ipv6_wider_than_slash_32" {
+  command = plan
+
+  variables {
+    legacy_cidrs = ["2001:db8::/31"]
+  }
+
+  expect_failures = [var.legacy_cidrs]
+}
+
+run "legacy_cidrs_at_the_bounds_accepted" {
+  command = plan
+
+  variables {
+    enable_legacy_cidrs = true
+    legacy_cidrs        = ["10.0.0.0/8", "2001:db8::/32", "203.0.113.10/32"]
+  }
+
+  assert {
+    condition     = length(module.network.legacy_ingress_rule_ids) == 3
+    error_message = "An IPv4 /8, an IPv6 /32 and a host address are accepted."
+  }
+}
+
+# 15: one private subnet is one availability zone.
+run "one_private_subnet" {
+  command = plan
+
+  variables {
+    private_subnet_ids = ["subnet-0123456789abcdef0"]
+  }
+
+  expect_failures = [var.private_subnet_ids]
+}
+
+run "same_private_subnet_twice" {
+  command = plan
+
+  variables {
+    private_subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
+  }
+
+  expect_failures = [var.private_subnet_ids]
+}
+
+# 18: ECS without a certificate serves logins over plain HTTP.
+run "ecs_without_certificate" {
+  command = plan
+
+  variables {
+    compute_platform  = "ecs"
+    public_subnet_ids = ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
+run "ecs_plain_http_only_when_allowed" {
+  command = plan
+
+  variables {
+    compute_platform  = "ecs"
+    public_subnet_ids = ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]
+    allow_plain_http  = true
+  }
+
+  assert {
+    condition     = length(module.ecs) == 1
+    error_message = "allow_plain_http = true must accept an ECS stack without a certificate."
+  }
+}
+
+# 20: the connections at full scale must fit the database; an ECS rollout doubles them.
+run "connections_fit_on_apprunner" {
+  command = plan
+
+  variables {
+    max_instances = 5
+    db_pool_size  = 9
+  }
+
+  # 5 x (9 + 1) + 10 = 60 <= 100
+  assert {
+    condition     = module.apprunner[0].runtime_environment_variables["DB_POOL_SIZE"] == "9"
+    error_message = "db_pool_size must reach the service as DB_POOL_SIZE."
+  }
+}
+
+run "connections_exceed_during_ecs_rollout" {
+  command = plan
+
+  variables {
+    compute_platform  = "ecs"
+    public_subnet_ids = ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]
+    certificate_arn   = "arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    max_instances     = 5
+    db_pool_size      = 9
+  }
+
+  # 5 x (9 + 1) x 2 + 10 = 110 > 100
+  expect_failures = [var.db_pool_size]
+}
+
+run "connections_exceed_max_connections" {
+  command = plan
+
+  variables {
+    max_instances      = 10
+    db_pool_size       = 20
+    db_max_connections = 200
+  }
+
+  # 10 x 21 + 10 = 220 > 200
+  expect_failures = [var.db_pool_size]
+}
+
+run "migrate_password_without_user" {
+  command = plan
+
+  variables {
+    db_host             = "carat.abc123.ap-northeast-1.rds.amazonaws.com"
+    db_name             = "carat"
+    db_migrate_password = "secret"
+  }
+
+  expect_failures = [var.db_migrate_password]
+}
+
+# 22: retention must be a value CloudWatch Logs accepts.
+run "log_retention_not_a_cloudwatch_value" {
+  command = plan
+
+  variables {
+    log_retention_days = 45
+  }
+
+  expect_failures = [var.log_retention_days]
+}
+
+run "no_db_instance_no_checks" {
+  command = plan
+
+  variables {
+    db_instance_identifier = null
+  }
+
+  assert {
+    condition     = length(module.rds_checks) == 0 && length([for n in module.monitoring.alarm_names : n if startswith(n, "carat-api-rds-")]) == 0
+    error_message = "Without db_instance_identifier no RDS instance is read and no RDS alarm exists."
+  }
 }

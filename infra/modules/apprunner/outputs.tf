@@ -47,3 +47,14 @@ output "instance_role_policy" {
   description = "The instance role's inline policy (JSON): which secrets and media objects the service may read."
   value       = aws_iam_role_policy.instance.policy
 }
+
+# App Runner creates these two log groups itself, named after the service id, while the service
+# is being created: Terraform cannot create them first (the id is unknown until then) nor adopt
+# them, so their retention is set by deploy/log-retention.sh (deploy.yml, cutover.sh phase 1).
+output "log_group_names" {
+  description = "The service's CloudWatch log groups (created by App Runner): application (stdout/stderr) and service (deployments, health checks)."
+  value = {
+    application = "/aws/apprunner/${aws_apprunner_service.this.service_name}/${aws_apprunner_service.this.service_id}/application"
+    service     = "/aws/apprunner/${aws_apprunner_service.this.service_name}/${aws_apprunner_service.this.service_id}/service"
+  }
+}

@@ -1,6 +1,7 @@
 locals {
-  container_name = "api"
-  https          = var.certificate_arn != null
+  container_name     = "api"
+  https              = var.certificate_arn != null
+  access_logs_prefix = "alb"
 }
 
 resource "aws_ecs_cluster" "this" {
@@ -219,6 +220,96 @@ resource "aws_vpc_security_group_ingress_rule" "app_from_alb" {
   referenced_security_group_id = aws_security_group.alb.id
 }
 
+# --- Access logs: a bucket of their own ----------------------------------------------
+# Every request the ALB answers (client address, path, status, TLS, target time) lands here as
+# gzip files every 5 minutes and expires after access_log_retention_days. A bucket apart from the
+# media bucket: its policy lets the regional ELB log-delivery account write, which the uploads must
+# never share, and its lifecycle deletes everything.
+
+# The account of Elastic Load Balancing in this region that writes the logs (regions opened
+# before August 2022, ap-northeast-1 included, deliver as this account; newer regions would need
+# the logdelivery.elasticloadbalancing.amazonaws.com service principal instead).
+data "aws_elb_service_account" "this" {}
+
+resource "aws_s3_bucket" "alb_logs" {
+  bucket_prefix = "${var.service_name}-alb-logs-"
+  force_destroy = var.access_logs_force_destroy
+}
+
+resource "aws_s3_bucket_public_access_block" "alb_logs" {
+  bucket = aws_s3_bucket.alb_logs.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "alb_logs" {
+  bucket = aws_s3_bucket.alb_logs.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+# ALB access logs support SSE-S3 only (not SSE-KMS).
+resource "aws_s3_bucket_server_side_encryption_configuration" "alb_logs" {
+  bucket = aws_s3_bucket.alb_logs.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "alb_logs" {
+  bucket = aws_s3_bucket.alb_logs.id
+
+  rule {
+    id     = "expire-access-logs"
+    status = "Enabled"
+
+    filter {}
+
+    expiration {
+      days = var.access_log_retention_days
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "alb_logs" {
+  bucket = aws_s3_bucket.alb_logs.id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "ElbLogDelivery"
+        Effect    = "Allow"
+        Principal = { AWS = data.aws_elb_service_account.this.arn }
+        Action    = "s3:PutObject"
+        Resource  = "${aws_s3_bucket.alb_logs.arn}/${local.access_logs_prefix}/AWSLogs/*"
+      },
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = [aws_s3_bucket.alb_logs.arn, "${aws_s3_bucket.alb_logs.arn}/*"]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
+
+  depends_on = [aws_s3_bucket_public_access_block.alb_logs]
+}
+
 resource "aws_lb" "this" {
   name               = "${var.service_name}-alb"
   load_balancer_type = "application"
@@ -227,6 +318,19 @@ resource "aws_lb" "this" {
   security_groups    = [aws_security_group.alb.id]
 
   drop_invalid_header_fields = true
+
+  # Production: a `terraform destroy` or a replacement cannot delete the API's
+  # entry point (and its DNS name) by accident. Turn off first to destroy.
+  enable_deletion_protection = var.deletion_protection
+
+  access_logs {
+    bucket  = aws_s3_bucket.alb_logs.id
+    prefix  = local.access_logs_prefix
+    enabled = true
+  }
+
+  # ELB checks that it may write to the bucket when logging is switched on.
+  depends_on = [aws_s3_bucket_policy.alb_logs]
 }
 
 resource "aws_lb_target_group" "this" {
@@ -305,7 +409,8 @@ resource "aws_ecs_service" "this" {
 
   deployment_minimum_healthy_percent = 100
   deployment_maximum_percent         = 200
-  # Time for migrations and start-up checks before the ALB verdict counts.
+  # Time for start-up (configuration and schema checks; migrations run before, in the migration
+  # task) before the ALB verdict counts.
   health_check_grace_period_seconds = 60
 
   # A release that never becomes healthy is rolled back automatically

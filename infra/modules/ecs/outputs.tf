@@ -77,3 +77,8 @@ output "execution_role_policy" {
   description = "The execution role's inline policy (JSON): which repository, secrets and log group the agent may use."
   value       = aws_iam_role_policy.execution.policy
 }
+
+output "access_logs_bucket" {
+  description = "S3 bucket of the ALB access logs (under the alb/ prefix)."
+  value       = aws_s3_bucket.alb_logs.id
+}

@@ -45,9 +45,47 @@ variable "alb_ingress_cidrs" {
 }
 
 variable "certificate_arn" {
-  description = "ACM certificate for an HTTPS listener; null serves plain HTTP on port 80 only."
+  description = "ACM certificate for an HTTPS listener (port 80 then redirects); null serves plain HTTP on port 80 only, which needs allow_plain_http."
   type        = string
   default     = null
+
+  # Logins, tokens and passwords cross this listener: plain HTTP only on purpose.
+  validation {
+    condition     = var.certificate_arn != null || var.allow_plain_http
+    error_message = "The load balancer would serve logins and tokens over plain HTTP: set certificate_arn (an ACM certificate), or allow_plain_http = true for a trial stack without real users."
+  }
+}
+
+variable "allow_plain_http" {
+  description = "Accept a load balancer without certificate_arn (plain HTTP only). For a trial stack without real users, never for production."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "deletion_protection" {
+  description = "ALB deletion protection (enable_deletion_protection): on in production; set false before destroying the stack."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "access_log_retention_days" {
+  description = "Days the ALB access logs are kept in their bucket before they expire."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.access_log_retention_days >= 1 && floor(var.access_log_retention_days) == var.access_log_retention_days
+    error_message = "access_log_retention_days must be a positive whole number of days."
+  }
+}
+
+variable "access_logs_force_destroy" {
+  description = "Let `terraform destroy` delete the access-log bucket while it still holds logs."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "image_repository_url" {

@@ -3,15 +3,24 @@ locals {
   create_provider   = var.existing_oidc_provider_arn == null
   oidc_provider_arn = local.create_provider ? aws_iam_openid_connect_provider.github[0].arn : var.existing_oidc_provider_arn
 
-  # Pushes to main and v* tags only: a pull request or feature branch run
-  # gets a different subject and cannot assume the role.
-  subjects = concat(
-    [
-      "repo:${var.github_repo}:ref:refs/heads/main",
-      "repo:${var.github_repo}:ref:refs/tags/v*",
-    ],
-    var.github_environment == null ? [] : ["repo:${var.github_repo}:environment:${var.github_environment}"],
+  # With a GitHub environment, ONLY jobs of that environment: a job that names an
+  # environment gets the subject ...:environment:<name> instead of its ref, so also
+  # trusting main would let a job on main skip the environment's protection rules
+  # (required reviewers, deployment branch and tag rules).
+  # Without one: pushes to main, and v* tags only when trust_release_tags is set
+  # (anyone who may push a tag could otherwise deploy unreviewed code: protect
+  # v* with a tag ruleset first, docs/runbook.md). A pull request or feature
+  # branch run gets a different subject and cannot assume the role.
+  subjects = var.github_environment != null ? ["repo:${var.github_repo}:environment:${var.github_environment}"] : concat(
+    ["repo:${var.github_repo}:ref:refs/heads/main"],
+    var.trust_release_tags ? ["repo:${var.github_repo}:ref:refs/tags/v*"] : [],
   )
+
+  # Log groups App Runner creates itself (/aws/apprunner/<name>/<id>/application and /service):
+  # their retention is set by the deploy pipeline (deploy/log-retention.sh), Terraform cannot own
+  # them. arn:aws:apprunner:<region>:<account>:service/<name>/<id>
+  apprunner_arn_parts     = var.apprunner_service_arn == null ? [] : split(":", var.apprunner_service_arn)
+  apprunner_log_group_arn = var.apprunner_service_arn == null ? null : format("arn:%s:logs:%s:%s:log-group:/aws/apprunner/%s/*", local.apprunner_arn_parts[1], local.apprunner_arn_parts[3], local.apprunner_arn_parts[4], trimprefix(local.apprunner_arn_parts[5], "service/"))
 
   ecr_statements = [
     {
@@ -39,12 +48,56 @@ locals {
     },
   ]
 
-  apprunner_statements = [{
-    Sid      = "DeployThisAppRunnerService"
-    Effect   = "Allow"
-    Action   = ["apprunner:DescribeService", "apprunner:ListOperations", "apprunner:StartDeployment"]
-    Resource = compact([var.apprunner_service_arn])
-  }]
+  apprunner_statements = [
+    {
+      Sid      = "DeployThisAppRunnerService"
+      Effect   = "Allow"
+      Action   = ["apprunner:DescribeService", "apprunner:ListOperations", "apprunner:StartDeployment"]
+      Resource = compact([var.apprunner_service_arn])
+    },
+    {
+      Sid      = "AppRunnerLogRetention"
+      Effect   = "Allow"
+      Action   = ["logs:PutRetentionPolicy"]
+      Resource = compact([local.apprunner_log_group_arn])
+    },
+  ]
+
+  # Both platforms: the one-off migration task before every deployment (deploy/migrate.sh). It
+  # may run only the migration task definition, only in the migration cluster, and pass only the
+  # migration task's execution role.
+  migration_statements = [
+    {
+      Sid      = "RunMigrationTask"
+      Effect   = "Allow"
+      Action   = ["ecs:RunTask"]
+      Resource = ["${var.migration_task_definition_arn}:*"]
+      Condition = {
+        ArnEquals = { "ecs:cluster" = var.migration_cluster_arn }
+      }
+    },
+    {
+      Sid      = "WatchMigrationTask"
+      Effect   = "Allow"
+      Action   = ["ecs:DescribeTasks", "ecs:StopTask"]
+      Resource = ["${replace(var.migration_cluster_arn, ":cluster/", ":task/")}/*"]
+    },
+    {
+      Sid      = "PassMigrationRole"
+      Effect   = "Allow"
+      Action   = ["iam:PassRole"]
+      Resource = [var.migration_execution_role_arn]
+      Condition = {
+        StringEquals = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
+      }
+    },
+    {
+      Sid      = "ReadMigrationLogs"
+      Effect   = "Allow"
+      Action   = ["logs:GetLogEvents"]
+      Resource = ["${var.migration_log_group_arn}:*"]
+    },
+  ]
 
   ecs_statements = [
     {
@@ -88,7 +141,7 @@ resource "aws_iam_openid_connect_provider" "github" {
 
 resource "aws_iam_role" "deploy" {
   name        = var.role_name
-  description = "GitHub Actions deploys of ${var.github_repo} (main and v* tags)"
+  description = var.github_environment != null ? "GitHub Actions deploys of ${var.github_repo} (environment ${var.github_environment} only)" : "GitHub Actions deploys of ${var.github_repo} (main${var.trust_release_tags ? " and v* tags" : ""})"
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -115,6 +168,7 @@ resource "aws_iam_role_policy" "deploy" {
     Statement = concat(
       local.ecr_statements,
       { apprunner = local.apprunner_statements, ecs = local.ecs_statements }[var.compute_platform],
+      local.migration_statements,
     )
   })
 

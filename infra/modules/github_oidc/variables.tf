@@ -14,9 +14,16 @@ variable "github_repo" {
 }
 
 variable "github_environment" {
-  description = "Optional GitHub environment whose jobs may also assume the role (their OIDC subject names the environment, not the ref)."
+  description = "Optional GitHub environment: when set, ONLY jobs of this environment may assume the role (their OIDC subject names the environment, not the ref), so its protection rules cannot be skipped."
   type        = string
   default     = null
+}
+
+variable "trust_release_tags" {
+  description = "Without github_environment: also trust refs/tags/v* (release-tag runs). Anyone who may push a v* tag can then assume the role: protect the tags with a ruleset first."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "existing_oidc_provider_arn" {
@@ -61,4 +68,24 @@ variable "ecs_pass_role_arns" {
   description = "Task execution and task role ARNs the role may pass when registering a task definition (ecs platform)."
   type        = list(string)
   default     = []
+}
+
+variable "migration_cluster_arn" {
+  description = "ECS cluster the migration task runs in (deploy/migrate.sh)."
+  type        = string
+}
+
+variable "migration_task_definition_arn" {
+  description = "Migration task definition ARN without revision; the role may run any revision of it."
+  type        = string
+}
+
+variable "migration_execution_role_arn" {
+  description = "Execution role of the migration task (passed by RunTask)."
+  type        = string
+}
+
+variable "migration_log_group_arn" {
+  description = "Log group of the migration task; the role may read it to show a failed migration's output."
+  type        = string
 }

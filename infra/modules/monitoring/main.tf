@@ -1,8 +1,10 @@
 locals {
-  notify        = var.alarm_email != null
-  alarm_actions = local.notify ? [aws_sns_topic.alarms[0].arn] : []
+  # Every alarm notifies the topic, with or without an e-mail subscription: an
+  # alarm without an action changes colour in the console and tells nobody. Other
+  # subscribers (chat, paging, a second address) can be added to the topic.
+  alarm_actions = [aws_sns_topic.alarms.arn]
 
-  rds_dimensions = { DBInstanceIdentifier = var.db_instance_identifier }
+  rds_dimensions = { DBInstanceIdentifier = coalesce(var.db_instance_identifier, "unset") }
 
   # The seed's five RDS alarms, same metrics and thresholds.
   rds_alarms = {
@@ -35,6 +37,20 @@ locals {
       comparison  = "GreaterThanThreshold"
       threshold   = var.rds_latency_threshold_seconds
       description = "RDS write latency above ${var.rds_latency_threshold_seconds * 1000} ms"
+    }
+    # Not in the seed: the instance swapping (memory) and I/O queueing (storage) are the usual
+    # causes behind the latency alarms above, and show up earlier.
+    "rds-low-freeable-memory" = {
+      metric      = "FreeableMemory"
+      comparison  = "LessThanThreshold"
+      threshold   = var.rds_freeable_memory_threshold_bytes
+      description = "RDS freeable memory below ${var.rds_freeable_memory_threshold_bytes} bytes"
+    }
+    "rds-high-disk-queue-depth" = {
+      metric      = "DiskQueueDepth"
+      comparison  = "GreaterThanThreshold"
+      threshold   = var.rds_disk_queue_depth_threshold
+      description = "RDS disk queue depth above ${var.rds_disk_queue_depth_threshold} outstanding I/Os"
     }
   }
 
@@ -105,23 +121,22 @@ locals {
 }
 
 resource "aws_sns_topic" "alarms" {
-  count = local.notify ? 1 : 0
-
   name = "${var.name}-alarms"
 }
 
 # E-mail subscriptions stay "pending confirmation" until the recipient clicks
 # the link AWS sends; until then no alarm mail is delivered.
 resource "aws_sns_topic_subscription" "email" {
-  count = local.notify ? 1 : 0
+  count = var.alarm_email != null ? 1 : 0
 
-  topic_arn = aws_sns_topic.alarms[0].arn
+  topic_arn = aws_sns_topic.alarms.arn
   protocol  = "email"
   endpoint  = var.alarm_email
 }
 
+# Without an instance identifier there is no database to watch.
 resource "aws_cloudwatch_metric_alarm" "rds" {
-  for_each = local.rds_alarms
+  for_each = var.db_instance_identifier == null ? {} : local.rds_alarms
 
   alarm_name          = "${var.name}-${each.key}"
   alarm_description   = each.value.description

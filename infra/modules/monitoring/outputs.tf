@@ -1,6 +1,6 @@
 output "sns_topic_arn" {
-  description = "ARN of the alarm topic, or null when no alarm_email was given."
-  value       = one(aws_sns_topic.alarms[*].arn)
+  description = "ARN of the alarm topic every alarm notifies (with or without alarm_email)."
+  value       = aws_sns_topic.alarms.arn
 }
 
 output "alarm_names" {

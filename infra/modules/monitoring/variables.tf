@@ -4,7 +4,7 @@ variable "name" {
 }
 
 variable "alarm_email" {
-  description = "Address subscribed to the alarm topic; null creates no topic and leaves alarm actions empty."
+  description = "Address subscribed to the alarm topic; null: the topic and the alarm actions still exist, without an e-mail subscription."
   type        = string
   default     = null
 
@@ -15,8 +15,9 @@ variable "alarm_email" {
 }
 
 variable "db_instance_identifier" {
-  description = "Identifier of the existing RDS instance the database alarms watch."
+  description = "Identifier of the existing RDS instance the database alarms watch; null creates no database alarms."
   type        = string
+  default     = null
 }
 
 variable "compute_platform" {
@@ -77,6 +78,18 @@ variable "rds_latency_threshold_seconds" {
   description = "RDS ReadLatency / WriteLatency above which the alarms fire (100 ms)."
   type        = number
   default     = 0.1
+}
+
+variable "rds_freeable_memory_threshold_bytes" {
+  description = "RDS FreeableMemory below which the alarm fires (128 MiB: about an eighth of the smallest instance classes; raise it for bigger ones)."
+  type        = number
+  default     = 134217728
+}
+
+variable "rds_disk_queue_depth_threshold" {
+  description = "RDS DiskQueueDepth (outstanding I/O requests, 5-minute average) above which the alarm fires."
+  type        = number
+  default     = 10
 }
 
 variable "service_5xx_threshold" {

@@ -1,3 +1,24 @@
+# The private subnets are passed in as ids; reading them lets the plan refuse
+# subnets of another VPC, or all in one availability zone (one AZ outage would
+# take every instance and the migration task with it).
+data "aws_subnet" "private" {
+  # count, not for_each: the ids may be unknown at plan time (subnets created in the same run).
+  count = length(var.private_subnet_ids)
+
+  id = var.private_subnet_ids[count.index]
+
+  lifecycle {
+    postcondition {
+      condition     = self.vpc_id == var.vpc_id
+      error_message = "Subnet ${self.id} is in ${self.vpc_id}, not in vpc_id ${var.vpc_id}."
+    }
+  }
+}
+
+locals {
+  private_subnet_azs = sort(distinct([for s in data.aws_subnet.private : s.availability_zone]))
+}
+
 # The app security group is the single identity the database trusts: whatever
 # runs the container (App Runner VPC connector or Fargate tasks) wears it.
 resource "aws_security_group" "app" {
@@ -13,6 +34,11 @@ resource "aws_security_group" "app" {
   # VPC connector / service would briefly reference a deleted group.
   lifecycle {
     create_before_destroy = true
+
+    precondition {
+      condition     = length(local.private_subnet_azs) >= 2
+      error_message = "private_subnet_ids must span at least two availability zones; they are all in ${join(", ", local.private_subnet_azs)}."
+    }
   }
 }
 

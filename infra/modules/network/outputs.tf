@@ -17,3 +17,8 @@ output "s3_endpoint_id" {
   description = "ID of the S3 gateway endpoint, or null when none was requested."
   value       = one(aws_vpc_endpoint.s3[*].id)
 }
+
+output "private_subnet_azs" {
+  description = "Availability zones of the private subnets (at least two)."
+  value       = local.private_subnet_azs
+}

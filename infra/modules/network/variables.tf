@@ -55,6 +55,27 @@ variable "legacy_cidrs" {
     condition     = alltrue([for c in var.legacy_cidrs : can(cidrhost(c, 0))])
     error_message = "Every entry of legacy_cidrs must be a CIDR block such as 203.0.113.10/32 or 2001:db8::/64."
   }
+
+  # These rules open PostgreSQL itself. An IPv4 /8 is the largest block ever allocated to a single
+  # organisation (the legacy class A networks), and an IPv6 /32 is the standard minimum allocation
+  # to one provider (LIR): a shorter prefix spans unrelated networks, 0.0.0.0/0 and ::/0 the whole
+  # Internet. A hosting provider's egress addresses are far narrower (a few /32 or one /24).
+  validation {
+    condition = alltrue([for c in var.legacy_cidrs :
+      !can(cidrhost(c, 0)) || tonumber(split("/", c)[1]) >= (strcontains(c, ":") ? 32 : 8)
+    ])
+    error_message = "legacy_cidrs must not open the database to the Internet: 0.0.0.0/0, ::/0 and any IPv4 prefix shorter than /8 or IPv6 prefix shorter than /32 are refused. List the legacy deployment's egress addresses (e.g. 203.0.113.10/32)."
+  }
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets the service runs in (App Runner VPC connector or Fargate tasks, and the migration task): at least two, in different availability zones of vpc_id."
+  type        = list(string)
+
+  validation {
+    condition     = length(distinct(var.private_subnet_ids)) >= 2
+    error_message = "private_subnet_ids must hold at least two distinct subnets (in different availability zones): one subnet is a single point of failure."
+  }
 }
 
 variable "s3_endpoint_route_table_ids" {

@@ -1,8 +1,9 @@
 locals {
   # Whether a value was given is not itself secret; count cannot use
   # sensitive values, so the null check is declassified explicitly.
-  manage_database_url = nonsensitive(var.db_password != null)
-  manage_secret_key   = nonsensitive(var.jwt_secret != null)
+  manage_database_url   = nonsensitive(var.db_password != null)
+  manage_db_migrate_url = nonsensitive(var.db_migrate_password != null)
+  manage_secret_key     = nonsensitive(var.jwt_secret != null)
 
   # Environment variable name => description of the Stripe secrets.
   stripe_secrets = {
@@ -10,6 +11,12 @@ locals {
     STRIPE_WEBHOOK_SECRET = "Stripe webhook signing secret(s) of the Carat API: whsec_..., comma-separated while one is rolled"
   }
   stripe_secret_arns = tomap({ for name, secret in aws_secretsmanager_secret.stripe : name => secret.arn })
+
+  # What the service gets; the migration task gets these plus DB_MIGRATE_URL.
+  service_secret_arns = merge({
+    DATABASE_URL = aws_secretsmanager_secret.database_url.arn
+    SECRET_KEY   = aws_secretsmanager_secret.secret_key.arn
+  }, local.stripe_secret_arns)
 }
 
 resource "aws_secretsmanager_secret" "database_url" {
@@ -38,6 +45,38 @@ resource "aws_secretsmanager_secret_version" "database_url" {
     precondition {
       condition     = var.db_host != null && var.db_name != null && var.db_username != null
       error_message = "db_host, db_name and db_username are required when db_password is set."
+    }
+  }
+}
+
+# The schema owner's URL, read only by the one-off migration task (modules/migrations):
+# `carat migrate` applies the DDL with it, while the service's DATABASE_URL names a
+# DML-only role (deploy/db-app-role.sh creates it). Same host, database and TLS
+# settings as DATABASE_URL; another user.
+resource "aws_secretsmanager_secret" "db_migrate_url" {
+  name                    = "${var.name_prefix}/DB_MIGRATE_URL"
+  description             = "PostgreSQL URL of the schema owner, for the Carat API's migration task only (sslmode=verify-full)"
+  recovery_window_in_days = var.recovery_window_in_days
+}
+
+resource "aws_secretsmanager_secret_version" "db_migrate_url" {
+  count = local.manage_db_migrate_url ? 1 : 0
+
+  secret_id = aws_secretsmanager_secret.db_migrate_url.id
+  secret_string = format(
+    "postgresql://%s:%s@%s:%d/%s?sslmode=verify-full&sslrootcert=%s",
+    urlencode(var.db_migrate_username),
+    urlencode(var.db_migrate_password),
+    var.db_host,
+    var.db_port,
+    var.db_name,
+    var.db_ca_bundle_path,
+  )
+
+  lifecycle {
+    precondition {
+      condition     = var.db_host != null && var.db_name != null && var.db_migrate_username != null
+      error_message = "db_host, db_name and db_migrate_username are required when db_migrate_password is set."
     }
   }
 }

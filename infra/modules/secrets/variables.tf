@@ -1,5 +1,5 @@
 variable "name_prefix" {
-  description = "Path-like prefix of the secret names, e.g. carat/production (secrets become <prefix>/DATABASE_URL, <prefix>/SECRET_KEY and, with billing, <prefix>/STRIPE_SECRET_KEY and <prefix>/STRIPE_WEBHOOK_SECRET)."
+  description = "Path-like prefix of the secret names, e.g. carat/production (secrets become <prefix>/DATABASE_URL, <prefix>/DB_MIGRATE_URL, <prefix>/SECRET_KEY and, with billing, <prefix>/STRIPE_SECRET_KEY and <prefix>/STRIPE_WEBHOOK_SECRET)."
   type        = string
 
   validation {
@@ -38,13 +38,26 @@ variable "db_name" {
 }
 
 variable "db_username" {
-  description = "Database user the service connects as."
+  description = "Database user the service connects as (a DML-only role: deploy/db-app-role.sh)."
   type        = string
   default     = null
 }
 
 variable "db_password" {
   description = "Database password. null: Terraform creates the secret without a value and never touches the value set out of band."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "db_migrate_username" {
+  description = "Schema owner the migration task connects as (DB_MIGRATE_URL)."
+  type        = string
+  default     = null
+}
+
+variable "db_migrate_password" {
+  description = "Password of db_migrate_username. null: the DB_MIGRATE_URL secret is created without a value, set out of band."
   type        = string
   default     = null
   sensitive   = true

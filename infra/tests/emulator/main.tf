@@ -34,6 +34,12 @@ variable "region" {
   default     = "ap-northeast-1"
 }
 
+variable "db_instance_identifier" {
+  description = "RDS instance standing in for the existing one: stage 4 creates it with awscli before the apply (a Terraform-managed one costs minutes of polling against moto), shaped as production needs it, and modules/rds_checks reads it back."
+  type        = string
+  default     = "lgbtq-dev"
+}
+
 variable "include_ecs" {
   description = "Also apply the ECS module (cluster, ALB, service, auto scaling) against the emulator."
   type        = bool
@@ -62,6 +68,7 @@ provider "aws" {
     elbv2                  = var.endpoint
     iam                    = var.endpoint
     logs                   = var.endpoint
+    rds                    = var.endpoint
     s3                     = var.endpoint
     secretsmanager         = var.endpoint
     sns                    = var.endpoint
@@ -116,6 +123,7 @@ module "network" {
   name                  = local.name
   aws_region            = var.region
   vpc_id                = aws_vpc.existing.id
+  private_subnet_ids    = [aws_subnet.existing["private-a"].id, aws_subnet.existing["private-c"].id]
   rds_security_group_id = aws_security_group.rds.id
   enable_legacy_cidrs   = true
   legacy_cidrs          = ["203.0.113.10/32", "198.51.100.0/24"]
@@ -129,9 +137,29 @@ module "secrets" {
   db_name     = "carat"
   db_username = "carat_app"
   db_password = "emulator-only-password"
-  jwt_secret  = "emulator-only-jwt-secret-0123456789abcdef"
+  # The schema owner, for the migration task only.
+  db_migrate_username = "lgbtq_owner"
+  db_migrate_password = "emulator-only-owner-password"
+  jwt_secret          = "emulator-only-jwt-secret-0123456789abcdef"
   # The two Stripe secrets, created without a value (the operator puts them).
   billing_enabled = true
+}
+
+module "rds_checks" {
+  source = "../../modules/rds_checks"
+
+  db_instance_identifier = var.db_instance_identifier
+}
+
+module "migrations" {
+  source = "../../modules/migrations"
+
+  name                  = "${local.name}-migrate"
+  aws_region            = var.region
+  image_repository_url  = module.ecr.repository_url
+  image_repository_arn  = module.ecr.repository_arn
+  environment_variables = { APP_ENV = "production", RUN_MIGRATIONS = "false", DB_POOL_SIZE = "8" }
+  secret_arns           = module.secrets.migration_secret_arns
 }
 
 module "media" {
@@ -159,6 +187,10 @@ module "ecs" {
   # moto's Application Auto Scaling lacks ListTagsForResource, which the
   # provider calls after every create; the scaling target is mock-tested only.
   enable_autoscaling = false
+  # moto has no ACM certificate to serve; the emulated stack is destroyed at the end.
+  allow_plain_http          = true
+  deletion_protection       = false
+  access_logs_force_destroy = true
 }
 
 module "monitoring" {
@@ -166,7 +198,7 @@ module "monitoring" {
 
   name                    = local.name
   alarm_email             = "ops@example.com"
-  db_instance_identifier  = "lgbtq-dev"
+  db_instance_identifier  = var.db_instance_identifier
   compute_platform        = "ecs"
   alb_arn_suffix          = var.include_ecs ? module.ecs[0].alb_arn_suffix : "app/carat-api-alb/0123456789abcdef"
   target_group_arn_suffix = var.include_ecs ? module.ecs[0].target_group_arn_suffix : "targetgroup/carat-api-tg/0123456789abcdef"
@@ -181,6 +213,11 @@ module "github_oidc" {
   compute_platform   = "ecs"
   ecs_service_arn    = var.include_ecs ? module.ecs[0].service_arn : "arn:aws:ecs:${var.region}:123456789012:service/carat-api/carat-api"
   ecs_pass_role_arns = var.include_ecs ? [module.ecs[0].execution_role_arn, module.ecs[0].task_role_arn] : ["arn:aws:iam::123456789012:role/carat-api-ecs-task"]
+
+  migration_cluster_arn         = module.migrations.cluster_arn
+  migration_task_definition_arn = module.migrations.task_definition_arn_without_revision
+  migration_execution_role_arn  = module.migrations.execution_role_arn
+  migration_log_group_arn       = module.migrations.log_group_arn
 }
 
 # --- What test.sh checks with awscli -----------------------------------------------
@@ -203,6 +240,31 @@ output "app_security_group_id" {
 output "ecr_repository_name" {
   description = "ECR repository."
   value       = module.ecr.repository_name
+}
+
+output "db_migrate_url_secret_arn" {
+  description = "DB_MIGRATE_URL secret."
+  value       = module.secrets.db_migrate_url_secret_arn
+}
+
+output "migration_cluster_name" {
+  description = "Migration task cluster."
+  value       = module.migrations.cluster_name
+}
+
+output "migration_task_definition_family" {
+  description = "Migration task definition family."
+  value       = module.migrations.task_definition_family
+}
+
+output "rds_address" {
+  description = "Endpoint of the stand-in RDS instance, read back by modules/rds_checks."
+  value       = module.rds_checks.address
+}
+
+output "alb_access_logs_bucket" {
+  description = "ALB access-log bucket (null without include_ecs)."
+  value       = one(module.ecs[*].access_logs_bucket)
 }
 
 output "database_url_secret_arn" {

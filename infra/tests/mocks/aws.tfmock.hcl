@@ -8,6 +8,36 @@ mock_data "aws_iam_policy_document" {
   }
 }
 
+# The private subnets are read by the network module: they must be in the tests'
+# VPC. availability_zone is left to the mock, which draws a different random value
+# for every subnet (two distinct AZs); a test overrides it to put them in one AZ.
+mock_data "aws_subnet" {
+  defaults = {
+    vpc_id = "vpc-0123456789abcdef0"
+  }
+}
+
+# An RDS instance that passes every check of modules/rds_checks; tests override
+# one attribute at a time to see each check fail.
+mock_data "aws_db_instance" {
+  defaults = {
+    address                 = "lgbtq-dev.abcdefghijkl.ap-northeast-1.rds.amazonaws.com"
+    port                    = 5432
+    storage_encrypted       = true
+    publicly_accessible     = false
+    backup_retention_period = 7
+    multi_az                = true
+    db_parameter_groups     = ["carat-postgres15"]
+  }
+}
+
+# Elastic Load Balancing's log-delivery account in ap-northeast-1.
+mock_data "aws_elb_service_account" {
+  defaults = {
+    arn = "arn:aws:iam::582318560864:root"
+  }
+}
+
 mock_resource "aws_ecr_repository" {
   defaults = {
     arn            = "arn:aws:ecr:ap-northeast-1:123456789012:repository/carat-api"
@@ -76,7 +106,8 @@ mock_resource "aws_ecs_cluster" {
 
 mock_resource "aws_ecs_task_definition" {
   defaults = {
-    arn = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/carat-api:1"
+    arn                  = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/carat-api:1"
+    arn_without_revision = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/carat-api"
   }
 }
 

@@ -11,6 +11,18 @@ emu() {
   tf emulator "$EMULATOR_DIR" "$@" -no-color -input=false -lock=false -var "endpoint=$MOTO_ENDPOINT"
 }
 
+# The existing RDS instance the rds_checks module reads (not Terraform's: moto makes the provider
+# poll a created instance for minutes). Shaped as production needs it: encrypted, 7 days of
+# backups, Multi-AZ, private. Stage 3 may have created it already, in the same shape.
+if ! awsx rds describe-db-instances --db-instance-identifier lgbtq-dev >/dev/null 2>&1 \
+  && ! awsx rds create-db-instance --db-instance-identifier lgbtq-dev --db-instance-class db.t3.micro \
+    --engine postgres --master-username ops --master-user-password emulator-only-pw1 --allocated-storage 20 \
+    --storage-encrypted --backup-retention-period 7 --multi-az --no-publicly-accessible \
+    --query DBInstance.DBInstanceIdentifier >"$WORK/rds.out" 2>&1; then
+  fail "RDS stand-in lgbtq-dev created in moto" "$(cat "$WORK/rds.out")"
+  stop
+fi
+
 if ! emu apply -auto-approve >"$WORK/apply.out" 2>&1; then
   fail "terraform apply of the emulator root" "$(tail -n 60 "$WORK/apply.out")"
   section "destroying what was created"
@@ -23,6 +35,11 @@ out_() { tf emulator "$EMULATOR_DIR" output -raw "$1"; }
 
 repo=$(out_ ecr_repository_name)
 db_secret=$(out_ database_url_secret_arn)
+migrate_secret=$(out_ db_migrate_url_secret_arn)
+migration_cluster=$(out_ migration_cluster_name)
+migration_family=$(out_ migration_task_definition_family)
+rds_address=$(out_ rds_address)
+alb_logs_bucket=$(out_ alb_access_logs_bucket)
 key_secret=$(out_ secret_key_secret_arn)
 stripe_key_secret=$(out_ stripe_secret_key_secret_arn)
 stripe_hook_secret=$(out_ stripe_webhook_secret_secret_arn)
@@ -80,10 +97,28 @@ stripe_version_counts() {
 alarm_count() {
   awsx cloudwatch describe-alarms --alarm-names "${alarms[@]}" --query 'length(MetricAlarms)'
 }
-deploy_role_trusts_tags() {
+deploy_role_trusts_main_only() {
   local trust
   trust=$(awsx iam get-role --output json --role-name "$role" --query Role.AssumeRolePolicyDocument) || return 1
-  grep -q 'repo:example-org/carat:ref:refs/tags/v\*' <<<"$trust"
+  grep -q 'repo:example-org/carat:ref:refs/heads/main' <<<"$trust" || { echo "main is not trusted: $trust"; return 1; }
+  if grep -q 'refs/tags' <<<"$trust"; then echo "release tags are trusted: $trust"; return 1; fi
+}
+db_migrate_url_is_the_owner() {
+  local url
+  url=$(awsx secretsmanager get-secret-value --secret-id "$migrate_secret" --query SecretString) || return 1
+  grep -q '^postgresql://lgbtq_owner:.*@carat.example.ap-northeast-1.rds.amazonaws.com:5432/carat?sslmode=verify-full&' <<<"$url"
+}
+alb_access_logs() { # "<enabled> <bucket> <prefix>"
+  local arn
+  arn=$(awsx elbv2 describe-load-balancers --names carat-api-alb --query 'LoadBalancers[0].LoadBalancerArn') || return 1
+  awsx elbv2 describe-load-balancer-attributes --load-balancer-arn "$arn" --query \
+    "[Attributes[?Key=='access_logs.s3.enabled'].Value | [0], Attributes[?Key=='access_logs.s3.bucket'].Value | [0], Attributes[?Key=='access_logs.s3.prefix'].Value | [0]]"
+}
+alb_log_bucket_grants_elb_only() {
+  local policy
+  policy=$(awsx s3api get-bucket-policy --bucket "$alb_logs_bucket" --query Policy) || return 1
+  grep -q 'arn:aws:iam::582318560864:root' <<<"$policy" || { echo "no ELB log-delivery principal: $policy"; return 1; }
+  grep -q "arn:aws:s3:::$alb_logs_bucket/alb/AWSLogs/\\*" <<<"$policy" || { echo "not limited to alb/AWSLogs/: $policy"; return 1; }
 }
 
 section "after apply"
@@ -144,10 +179,26 @@ equals "SNS topic has the e-mail subscription" "email ops@example.com" \
   awsx sns list-subscriptions-by-topic --topic-arn "$topic" --query 'Subscriptions[0].[Protocol,Endpoint]'
 equals "GitHub OIDC provider exists" "$oidc" \
   awsx iam list-open-id-connect-providers --query "OpenIDConnectProviderList[?Arn=='$oidc'].Arn"
-check "deploy role trusts only main and v* tags of the repository" deploy_role_trusts_tags
+check "deploy role trusts only main of the repository (no release tags by default)" deploy_role_trusts_main_only
 check "deploy role policy is attached" awsx iam get-role-policy --role-name "$role" --policy-name deploy
 equals "ECS service is active" "ACTIVE" \
   awsx ecs describe-services --cluster "$cluster" --services "$service" --query 'services[0].status'
+# Issue 14: the migration task (item 21), the RDS checks (19), the access logs (18).
+equals "migration task runs carat migrate with DB_MIGRATE_URL besides the service's secrets" \
+  "migrate DATABASE_URL DB_MIGRATE_URL SECRET_KEY STRIPE_SECRET_KEY STRIPE_WEBHOOK_SECRET" \
+  awsx ecs describe-task-definition --task-definition "$migration_family" \
+  --query 'taskDefinition.containerDefinitions[0].[command[0], secrets[].name]'
+equals "migration cluster is active" "ACTIVE" \
+  awsx ecs describe-clusters --clusters "$migration_cluster" --query 'clusters[0].status'
+check "DB_MIGRATE_URL secret holds the schema owner's verify-full URL" db_migrate_url_is_the_owner
+equals "rds_checks read the RDS instance back" \
+  "$(awsx rds describe-db-instances --db-instance-identifier lgbtq-dev --query 'DBInstances[0].Endpoint.Address')" \
+  printf '%s' "$rds_address"
+equals "ALB access logs are on, to their own bucket under alb/" "true $alb_logs_bucket alb" alb_access_logs
+check "the access-log bucket lets only the ELB log-delivery account write, under alb/AWSLogs/" alb_log_bucket_grants_elb_only
+equals "access logs expire after 90 days" "90" \
+  awsx s3api get-bucket-lifecycle-configuration --bucket "$alb_logs_bucket" \
+  --query "Rules[?ID=='expire-access-logs'].Expiration.Days"
 equals "target group checks the liveness path" "/healthz" \
   awsx elbv2 describe-target-groups --names carat-api-tg --query 'TargetGroups[0].HealthCheckPath'
 # shellcheck disable=SC2016 # backticks are a JMESPath literal, not a shell expansion
@@ -221,6 +272,10 @@ absent "deploy role is gone" awsx iam get-role --role-name "$role"
 equals "GitHub OIDC provider is gone" "" \
   awsx iam list-open-id-connect-providers --query "OpenIDConnectProviderList[?Arn=='$oidc'].Arn"
 absent "load balancer is gone" awsx elbv2 describe-load-balancers --names carat-api-alb
+absent "access-log bucket is gone" awsx s3api head-bucket --bucket "$alb_logs_bucket"
+check "DB_MIGRATE_URL secret is scheduled for deletion" scheduled_for_deletion "$migrate_secret"
+equals "migration cluster is gone" "" \
+  awsx ecs describe-clusters --clusters "$migration_cluster" --query "clusters[?status=='ACTIVE'].clusterName"
 equals "ECS cluster is gone" "" \
   awsx ecs describe-clusters --clusters "$cluster" --query "clusters[?status=='ACTIVE'].clusterName"
 
