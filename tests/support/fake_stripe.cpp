@@ -18,14 +18,7 @@ namespace {
 
 std::string find_node() {
   if (const char* n = std::getenv("CARAT_NODE"); n && *n) return n;
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return {};
-  std::stringstream ss(path);
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
-    if (!dir.empty() && ::access((dir + "/node").c_str(), X_OK) == 0) return dir + "/node";
-  }
-  return {};
+  return find_on_path("node");
 }
 
 std::string sdk_dir() {

@@ -15,20 +15,6 @@ namespace carat::testing {
 
 namespace {
 
-// execve needs a path: look the program up on PATH as a shell would.
-std::string find_on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return {};
-  std::stringstream ss(path);
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
-    if (dir.empty()) continue;
-    const std::string candidate = dir + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return {};
-}
-
 std::vector<std::string> moto_command(int port) {
   const std::string p = std::to_string(port);
   if (const char* explicit_path = std::getenv("CARAT_MOTO_SERVER"); explicit_path && *explicit_path) {

@@ -46,6 +46,9 @@ RunResult run_command(const std::vector<std::string>& argv,
                       const std::map<std::string, std::string>& env = {},
                       std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// execve needs a path: `program` looked up on PATH as a shell would ("" when it is not there).
+std::string find_on_path(const std::string& program);
+
 std::string make_temp_dir(const std::string& prefix);
 void remove_tree(const std::string& path);
 std::string read_file(const std::string& path);
