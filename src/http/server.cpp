@@ -37,7 +37,7 @@ constexpr size_t kLingerBytes = 16 * 1024 * 1024;
 // arrived, for this long (at least this long after the stop): clients that keep sending (a load
 // balancer, wrk) have had their Connection: close answers by then, and idle keep-alive
 // connections (a browser's) do not hold the exit for the whole grace period.
-constexpr auto kDrainQuiet = std::chrono::seconds(1);
+constexpr auto kDrainQuiet = std::chrono::seconds(3);
 // How long a WebSocket peer has to answer our close frame.
 constexpr auto kCloseHandshakeTimeout = std::chrono::seconds(1);
 
