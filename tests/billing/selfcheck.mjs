@@ -306,9 +306,11 @@ async function main() {
   });
 
   await check('retrieving unknown objects: 404 resource_missing', async () => {
-    for (const p of [stripe.subscriptions.retrieve('sub_missing'), stripe.customers.retrieve('cus_missing'),
-      stripe.checkout.sessions.retrieve('cs_test_missing')]) {
-      const e = await rejects(p);
+    // One call at a time: a promise created before the previous one is awaited could reject with
+    // no handler attached yet, which ends node (an unhandled rejection).
+    for (const call of [() => stripe.subscriptions.retrieve('sub_missing'), () => stripe.customers.retrieve('cus_missing'),
+      () => stripe.checkout.sessions.retrieve('cs_test_missing')]) {
+      const e = await rejects(call());
       assert.equal(e.type, 'StripeInvalidRequestError');
       assert.equal(e.statusCode, 404);
       assert.equal(e.code, 'resource_missing');
