@@ -368,6 +368,7 @@ std::optional<Scenario> scenario(const std::string& name) {
     s.shape.sort = db::posts_sql::Sort::kPopular;
     s.shape.category = true;
     s.category = "art";
+    s.shape.category_indexed = db::posts_sql::hashtag_indexed(db::Dialect::kPostgres, s.category);
     return s;
   }
   return std::nullopt;
@@ -401,7 +402,7 @@ int print_pgbench_script(const std::string& name) {
   std::vector<std::string> names = {"caller", "limit", "offset"};
   if (s->shape.category) {
     names.emplace_back("category");
-    names.emplace_back("matcher");
+    if (!s->shape.category_indexed) names.emplace_back("matcher");
   }
   if (s->shape.visibility) names.emplace_back("visibility");
   if (s->shape.since) names.emplace_back("since");
@@ -419,8 +420,10 @@ int print_pgbench_defines(const std::string& name) {
   if (s->member) std::cout << "-Demail=" << bench_email() << "\n";
   if (s->shape.category) {
     std::cout << "-Dcategory=" << s->category << "\n";
-    std::cout << "-Dmatcher="
-              << db::posts_sql::hashtag_matcher(db::Dialect::kPostgres, s->category) << "\n";
+    if (!s->shape.category_indexed) {
+      std::cout << "-Dmatcher="
+                << db::posts_sql::hashtag_matcher(db::Dialect::kPostgres, s->category) << "\n";
+    }
   }
   return 0;
 }

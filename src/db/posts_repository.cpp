@@ -86,9 +86,24 @@ std::string order_by(Dialect d, Sort sort, bool inner) {
   return " ORDER BY " + count + " DESC, " + newest_first(d) + ", p.id DESC";
 }
 
-std::string category_match(Dialect d, int value_param, int matcher_param) {
+// The category filter on `value_param`, with the hashtag matcher in `value_param + 1` unless
+// `indexed`. The indexed forms use the GIN index carat_ix_posts_hashtags (migration 0010) and
+// never compute a body's hashtags while filtering (a regex over the whole body per row visited).
+// Measured on 20,000 posts plus 20 newest bodies of a million '#' (PostgreSQL 15, EXPLAIN
+// ANALYZE): sorted by count every match is read anyway, and a bitmap OR of the category and
+// hashtag indexes is best (17 ms; the scan was 170 ms). Newest first with a LIMIT, the planner
+// walks the created_at index and filters, so the hashtag match is the set of ids from the index,
+// hashed once (6 ms; a bitmap OR there computed each visited body's hashtags: 124 ms; the scan
+// was 37 ms).
+std::string category_match(Dialect d, int value_param, bool indexed, Sort sort) {
   const std::string v = "$" + std::to_string(value_param);
-  const std::string m = "$" + std::to_string(matcher_param);
+  const std::string m = "$" + std::to_string(value_param + 1);
+  if (indexed && sort == Sort::kNewest) {
+    return "(p.category = " + v +
+           " OR p.id IN (SELECT h.id FROM posts h WHERE carat_hashtags(h.body) @> ARRAY[" + v +
+           "::text]))";
+  }
+  if (indexed) return "(p.category = " + v + " OR carat_hashtags(p.body) @> ARRAY[" + v + "::text])";
   // The cheap substring test lets the exact token check run on few rows.
   if (d == Dialect::kPostgres) {
     return "(p.category = " + v + " OR (strpos(p.body, '#' || " + v + ") > 0 AND p.body ~ " + m +
@@ -114,8 +129,8 @@ std::string list_sql(Dialect d, const ListShape& shape) {
   std::string where = kVisible;
   int next = 4;
   if (shape.category) {
-    where += " AND " + category_match(d, next, next + 1);
-    next += 2;
+    where += " AND " + category_match(d, next, shape.category_indexed, shape.sort);
+    next += shape.category_indexed ? 1 : 2;
   }
   if (shape.visibility)
     where += " AND COALESCE(p.visibility, 'public') = $" + std::to_string(next++);
@@ -130,11 +145,13 @@ std::string list_sql(Dialect d, const ListShape& shape) {
 }
 
 constexpr int kSorts = 3;
-constexpr int kFilterSets = 1 << 7;  // category, visibility, since and the four column filters
+// category, indexed category, visibility, since and the four column filters
+constexpr int kFilterSets = 1 << 8;
 
 int filter_set(const ListShape& shape) {
-  int set = (shape.category ? 1 : 0) | (shape.visibility ? 2 : 0) | (shape.since ? 4 : 0);
-  int bit = 8;
+  int set = (shape.category ? 1 : 0) | (shape.visibility ? 2 : 0) | (shape.since ? 4 : 0) |
+            (shape.category && shape.category_indexed ? 8 : 0);
+  int bit = 16;
   for (const auto& f : kColumnFilters) {
     if (shape.*f.flag) set |= bit;
     bit <<= 1;
@@ -144,7 +161,8 @@ int filter_set(const ListShape& shape) {
 
 std::string list_name(Dialect d, const ListShape& shape) {
   std::string name = std::string("posts_list_") + (d == Dialect::kPostgres ? "pg" : "lite") + "_" +
-                     std::to_string(static_cast<int>(shape.sort)) + (shape.category ? "c" : "") +
+                     std::to_string(static_cast<int>(shape.sort)) +
+                     (shape.category ? (shape.category_indexed ? "ci" : "c") : "") +
                      (shape.visibility ? "v" : "") + (shape.since ? "s" : "");
   for (const auto& f : kColumnFilters) {
     if (shape.*f.flag) name += f.tag;
@@ -152,7 +170,7 @@ std::string list_name(Dialect d, const ListShape& shape) {
   return name;
 }
 
-// Every post statement of one dialect. The list has 384 shapes (sort × filters): each is built
+// Every post statement of one dialect. The list has 768 shapes (sort × filters): each is built
 // the first time it is asked for, once, and kept; the others are built up front.
 class Statements {
  public:
@@ -166,12 +184,14 @@ class Statements {
         "posts_detail_any_" + tag,
         outer_select(d, "0") + "SELECT " + kPostColumns + " FROM posts p WHERE p.id = $1" +
             kOuterJoins);
-    category_items = texts_.make<CategoryItemRow>(
-        "posts_category_items_" + tag,
-        std::string("SELECT p.id, p.title, p.body, p.created_at FROM posts p "
-                    "WHERE ") +
-            kVisible + " AND " + category_match(d, 4, 5) + " ORDER BY " + newest_first(d) +
-            ", p.id DESC LIMIT $2 OFFSET $3");
+    for (const bool indexed : {false, true}) {
+      if (indexed && d != Dialect::kPostgres) continue;
+      category_items[indexed ? 1 : 0] = texts_.make<CategoryItemRow>(
+          "posts_category_items_" + tag + (indexed ? "_indexed" : ""),
+          std::string("SELECT p.id, p.title, p.body, p.created_at FROM posts p WHERE ") +
+              kVisible + " AND " + category_match(d, 4, indexed, Sort::kNewest) + " ORDER BY " +
+              newest_first(d) + ", p.id DESC LIMIT $2 OFFSET $3");
+    }
     visible_owner = texts_.make<Value<int64_t>>(
         "posts_visible_owner_" + tag,
         std::string("SELECT p.user_id FROM posts p WHERE p.id = $2 AND ") + kVisible);
@@ -187,7 +207,7 @@ class Statements {
   }
 
   Select<PostRow> detail_visible, detail_any;
-  Select<CategoryItemRow> category_items;
+  Select<CategoryItemRow> category_items[2];  // [1]: the hashtag by index (PostgreSQL)
   Select<Value<int64_t>> visible_owner;
 
  private:
@@ -206,6 +226,14 @@ const Statements& statements(Dialect d) {
 
 const Select<PostRow>& list(Dialect d, const ListShape& shape) {
   return statements(d).list(shape);
+}
+
+bool hashtag_indexed(Dialect d, std::string_view category) {
+  return d == Dialect::kPostgres && !category.empty() &&
+         std::all_of(category.begin(), category.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_';
+         });
 }
 
 std::string hashtag_matcher(Dialect d, const std::string& category) {
@@ -375,6 +403,7 @@ std::vector<PostRow> PostsRepository::list(const PostListFilter& f) {
   posts_sql::ListShape shape;
   shape.sort = f.sort;
   shape.category = f.category.has_value();
+  shape.category_indexed = f.category && posts_sql::hashtag_indexed(c_.dialect(), *f.category);
   shape.visibility = f.visibility.has_value();
   shape.since = f.since.has_value();
   shape.post_type = f.post_type.has_value();
@@ -384,7 +413,9 @@ std::vector<PostRow> PostsRepository::list(const PostListFilter& f) {
   Params params{f.caller, f.limit, f.offset};
   if (f.category) {
     params.emplace_back(*f.category);
-    params.emplace_back(posts_sql::hashtag_matcher(c_.dialect(), *f.category));
+    if (!shape.category_indexed) {
+      params.emplace_back(posts_sql::hashtag_matcher(c_.dialect(), *f.category));
+    }
   }
   if (f.visibility) params.emplace_back(*f.visibility);
   if (f.since) params.push_back(Param::timestamp(*f.since));
@@ -410,7 +441,11 @@ std::optional<int64_t> PostsRepository::visible_author(int64_t caller, int64_t i
 std::vector<CategoryItemRow> PostsRepository::category_items(int64_t caller,
                                                              const std::string& name, int64_t limit,
                                                              int64_t offset) {
-  return fetch_all(c_, statements(c_.dialect()).category_items,
+  if (posts_sql::hashtag_indexed(c_.dialect(), name)) {
+    return fetch_all(c_, statements(c_.dialect()).category_items[1],
+                     {caller, limit, offset, name});
+  }
+  return fetch_all(c_, statements(c_.dialect()).category_items[0],
                    {caller, limit, offset, name, posts_sql::hashtag_matcher(c_.dialect(), name)});
 }
 

@@ -115,13 +115,16 @@ enum class Sort { kNewest, kPopular, kComments };
 
 // The optional filters of GET /api/posts (api.md §5.1). Parameters are bound in this order after
 // $1 = caller id (0 for anonymous), $2 = limit, $3 = offset:
-//   category: the value, then the hashtag matcher (PostgreSQL: a regex; SQLite: the value again)
+//   category: the value, then (unless category_indexed) the hashtag matcher (PostgreSQL: a
+//             regex; SQLite: the value again)
 //   visibility: the value
 //   since: the cutoff timestamp
 //   post_type, status, slug, subcategory: the value (equality)
 struct ListShape {
   Sort sort = Sort::kNewest;
   bool category = false;
+  // The hashtag half of `category` by the index of migration 0010 (hashtag_indexed(value)).
+  bool category_indexed = false;
   bool visibility = false;
   bool since = false;
   bool post_type = false;
@@ -133,7 +136,12 @@ struct ListShape {
 // A page of PostRow.
 const Select<PostRow>& list(Dialect d, const ListShape& shape);
 
-// The hashtag matcher parameter for `category` (see ListShape).
+// Whether the hashtag match of `category` can use PostgreSQL's hashtag index (migration 0010):
+// a value of ASCII letters, digits and '_' only, which are word characters under every locale,
+// so "#value followed by a non-word character" is "value is one of the body's hashtags".
+bool hashtag_indexed(Dialect d, std::string_view category);
+
+// The hashtag matcher parameter for `category` when it is not indexed (see ListShape).
 std::string hashtag_matcher(Dialect d, const std::string& category);
 
 }  // namespace posts_sql

@@ -1,0 +1,4 @@
+-- The category filter's hashtag index is PostgreSQL's (0010_hashtag_index.postgres.sql): SQLite,
+-- the development engine, has no index on a set of values computed from a column, and an index
+-- or trigger calling Carat's own SQL functions would break the legacy service's writes to the
+-- same file. On SQLite the filter keeps its scan, bounded by the 50-character value.
