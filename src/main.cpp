@@ -1,13 +1,30 @@
 // carat: the Carat community API server and its operational commands.
 #include <CLI/CLI.hpp>
 
+#include <malloc.h>
+
 #include <cstdlib>
 
 #include "cli/commands.hpp"
 #include "cli/startup.hpp"
 
+namespace {
+
+// glibc maps blocks of 128 KiB and more (request bodies, large answers) on their own, and unmaps
+// them when freed, but only until the first such block is freed: then it raises the threshold to
+// that block's size, and later large blocks are carved from the per-thread arenas, which keep
+// them resident. Eight parallel 1 MiB bodies left +34 MiB resident that way, and every burst
+// stacked on the last (issue 14, tests/resilience/one_client_test.cpp); with the threshold fixed
+// they leave nothing. Setting MALLOC_MMAP_THRESHOLD_ in the environment overrides this.
+void keep_large_blocks_returnable() {
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace carat::cli;
+  keep_large_blocks_returnable();
   CLI::App app{"Carat community API (C++). Configuration comes from the environment; see README."};
   app.require_subcommand(1);
   app.set_version_flag("--version", carat::cli::service_version());
