@@ -223,25 +223,6 @@ TEST(Shutdown, SigtermDrainsAndExitsZero) {
 namespace carat::testing {
 namespace {
 
-// A TCP connection to the server from the loopback address `from` (any 127.x.y.z), or -1.
-int connect_from(const char* from, int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  inet_pton(AF_INET, from, &local.sin_addr);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
-      connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // The status of a GET /healthz on an open connection (0: closed without an answer).
 int health_on(int fd) {
   const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";

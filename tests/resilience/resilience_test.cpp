@@ -361,13 +361,6 @@ TEST(Resilience, BcryptFloodLeavesOtherRequestsFast) {
               statuses[401], statuses[503], slowest);
 }
 
-// Resident memory of a process in KiB (VmRSS).
-int64_t rss_kib(pid_t pid) {
-  const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
-  const size_t at = status.find("VmRSS:");
-  return at == std::string::npos ? -1 : std::stoll(status.substr(at + 6));
-}
-
 // Issue 14 item 3: files are streamed, not read whole per request. 60 clients that ask for a
 // 10 MiB image and do not read it cost the server less than 50 MiB (it was the whole file each:
 // 150 such readers pinned 800 MiB); a client that reads gets every byte.

@@ -1,5 +1,6 @@
 #include "carat_server.hpp"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -119,9 +120,20 @@ Reply Client::post_form(const std::string& p, const std::string& body, const Hea
   return post(p, body, "application/x-www-form-urlencoded", h);
 }
 
-int connect_loopback(int port) {
+int connect_loopback(int port) { return connect_from(nullptr, port); }
+
+int connect_from(const char* from, int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
+  if (from != nullptr) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (inet_pton(AF_INET, from, &local.sin_addr) != 1 ||
+        bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      close(fd);
+      return -1;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -131,6 +143,12 @@ int connect_loopback(int port) {
     return -1;
   }
   return fd;
+}
+
+int64_t rss_kib(pid_t pid) {
+  const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+  const size_t at = status.find("VmRSS:");
+  return at == std::string::npos ? -1 : std::stoll(status.substr(at + 6));
 }
 
 std::string raw_request(int port, const std::string& bytes, int timeout_ms) {

@@ -62,6 +62,12 @@ class Client {
 
 // Opens a TCP connection to 127.0.0.1:`port`; returns the socket, or -1 on failure.
 int connect_loopback(int port);
+// The same from the loopback address `from` (any 127.x.y.z: another client as the server sees
+// it), or from any address when `from` is null.
+int connect_from(const char* from, int port);
+
+// Resident memory of a process in KiB (VmRSS of /proc/PID/status), -1 when it is gone.
+int64_t rss_kib(pid_t pid);
 
 // Sends raw bytes on a fresh connection and returns everything read until close or timeout.
 std::string raw_request(int port, const std::string& bytes, int timeout_ms = 5000);
