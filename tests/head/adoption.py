@@ -143,6 +143,8 @@ def adopt_then_roll_back(pg, carat_bin, backend, shims, work, label, setup_sql, 
         carat.stop()
 
     # Rollback: HEAD's backend on the database Carat migrated and wrote to.
+    back_tag = f"backtag_{label}"
+    back_body = f"written after the rollback #{back_tag}, read after the next cut-over"
     head = harness.start_head(backend, shims, work, url)
     try:
         logins = list(head_logins) + [(f"carat-{label}@example.com", "carat-password", "Carat")]
@@ -164,10 +166,25 @@ def adopt_then_roll_back(pg, carat_bin, backend, shims, work, label, setup_sql, 
                                      body={"email": f"head-after-{label}@example.com",
                                            "password": "head-password", "display_name": "Back"})
         check(f"{label}: after rollback HEAD registers a member", s == 200, (s, body))
+        # HEAD writes a post with a hashtag: PostgreSQL keeps Carat's hashtag index (migration
+        # 0010, an expression index, no trigger) current on HEAD's insert as on any other.
+        member_tok = token(head.base, f"carat-{label}@example.com", "carat-password")
+        s, made, _ = harness.request(head.base, "POST", "/api/posts", headers=auth(member_tok),
+                                     body={"body": back_body})
+        check(f"{label}: after rollback HEAD creates a post with a hashtag", s == 200, (s, made))
     finally:
         head.stop()
     check(f"{label}: alembic_version unchanged ({alembic_before})",
           pg.psql(db, "SELECT version_num FROM alembic_version").strip() == alembic_before)
+
+    # Cut over again: Carat finds HEAD's post by its hashtag, through the index.
+    carat = harness.start_carat(carat_bin, url, work)
+    try:
+        s, found, _ = harness.request(carat.base, "GET", f"/api/posts?category={back_tag}")
+        check(f"{label}: cut over again, Carat finds HEAD's post by its hashtag",
+              s == 200 and [p["body"] for p in found] == [back_body], (s, found))
+    finally:
+        carat.stop()
 
 
 def main():
