@@ -357,9 +357,9 @@ std::string open_billing_portal(billing::StripeApi& stripe, const BillingSetting
       [&] { return url_of(stripe.post("/v1/billing_portal/sessions", p, key)); });
 }
 
-WebhookOutcome receive_stripe_event(db::Connection& c, const BillingSettings& s,
-                                    std::string_view signature_header, std::string_view payload,
-                                    int64_t now) {
+WebhookOutcome receive_stripe_event(const std::function<db::Connection&()>& connection,
+                                    const BillingSettings& s, std::string_view signature_header,
+                                    std::string_view payload, int64_t now) {
   const auto check = billing::verify_signature(signature_header, payload, s.webhook_secrets, now,
                                                s.webhook_tolerance_seconds);
   if (check != billing::SignatureCheck::kValid) {
@@ -380,6 +380,7 @@ WebhookOutcome receive_stripe_event(db::Connection& c, const BillingSettings& s,
   e.object = &object;
 
   WebhookOutcome out{e.id, e.type};
+  db::Connection& c = connection();
   db::BillingRepository repo(c);
   db::Transaction tx(c, true);
   if (!repo.record_event(e.id, e.type, e.created, now)) {

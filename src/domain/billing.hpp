@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -94,11 +95,12 @@ struct WebhookOutcome {
   bool applied = false;    // changed a subscription (false: ignored type, or an older state)
 };
 
-// Verifies the Stripe-Signature of the raw body (400 with a reason when it does not hold), stores
-// the event once and applies it, in one transaction.
-WebhookOutcome receive_stripe_event(db::Connection& c, const BillingSettings& s,
-                                    std::string_view signature_header, std::string_view payload,
-                                    int64_t now);
+// Verifies the Stripe-Signature of the raw body (400 with a reason when it does not hold), then
+// stores the event once and applies it, in one transaction. `connection` is called only once the
+// signature holds: unsigned requests never take a database connection from the pool.
+WebhookOutcome receive_stripe_event(const std::function<db::Connection&()>& connection,
+                                    const BillingSettings& s, std::string_view signature_header,
+                                    std::string_view payload, int64_t now);
 
 // Members whose grace period ended since the last sweep lose premium unless another
 // subscription entitles them. Returns how many members changed.

@@ -59,8 +59,9 @@ http::Response portal(RequestContext& ctx) {
 http::Response webhook(RequestContext& ctx) {
   if (ctx.app.stripe == nullptr) throw errors::not_found("Billing is not configured");
   const auto header = ctx.req.header("stripe-signature").value_or(std::string_view());
-  const auto outcome = domain::receive_stripe_event(ctx.db(), ctx.app.config.stripe, header,
-                                                    ctx.req.body, timeutil::now_seconds());
+  const auto outcome = domain::receive_stripe_event(
+      [&ctx]() -> db::Connection& { return ctx.db(); }, ctx.app.config.stripe, header,
+      ctx.req.body, timeutil::now_seconds());
   return json(dto::webhook_received_json(outcome));
 }
 

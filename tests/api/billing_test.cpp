@@ -525,6 +525,39 @@ TEST_F(Billing, AdminsAndMembersWithoutSubscriptionsAreLeftAlone) {
 // Retry-After; after three such calls the breaker answers at once without calling Stripe. A hung
 // Stripe costs at most the timeout. A refused request (our configuration) is a 502 naming the
 // parameter.
+// The signature is checked before a database connection is taken: while the pool's only
+// connection is busy (a request waiting on a locked table), an unsigned delivery is answered 400
+// at once. Before, it waited DB_POOL_TIMEOUT_MS for a connection it did not need, then 503.
+TEST(BillingWebhook, UnsignedDeliveriesTakeNoDatabaseConnection) {
+  if (!using_postgres()) GTEST_SKIP() << "holds a table lock from another session: PostgreSQL";
+  FakeStripe stripe;
+  auto env = stripe.carat_env();
+  env["DB_POOL_SIZE"] = "1";
+  env["DB_POOL_TIMEOUT_MS"] = "3000";
+  CaratServer srv(env);
+  auto c = std::make_unique<Client>(srv.port());
+  ASSERT_EQ(c->get("/api/posts").status, 200);
+  TestDb locker(srv.database_url());
+  locker.exec("BEGIN");
+  locker.exec("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE");
+  std::thread waiting([&] { EXPECT_EQ(Client(srv.port()).get("/api/posts").status, 200); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // it holds the connection now
+  const std::string payload = R"({"id":"evt_nodb","object":"event","type":"ping"})";
+  const auto t0 = std::chrono::steady_clock::now();
+  Reply bad = c->post("/api/billing/webhook", payload, "application/json",
+                      {{"Stripe-Signature", "t=1700000000,v1=" + std::string(64, 'a')}});
+  Reply none = c->post("/api/billing/webhook", payload, "application/json");
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  locker.exec("COMMIT");
+  waiting.join();
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(none.status, 400) << none.body;
+  EXPECT_EQ(none.json()["detail"], "Missing Stripe-Signature header");
+  EXPECT_LT(waited, std::chrono::milliseconds(3000)) << "no wait for the pool";
+  c.reset();  // no idle keep-alive connection for the drain to wait on
+  EXPECT_EQ(srv.stop(), 0);
+}
+
 TEST(BillingOutage, AnswersServiceUnavailableNotAHang) {
   if (auto why = FakeStripe::skip_reason(); !why.empty()) GTEST_FAIL() << why;
   FakeStripe stripe;
