@@ -182,6 +182,9 @@ module "monitoring" {
   target_group_arn_suffix          = one(module.ecs[*].target_group_arn_suffix)
   service_5xx_threshold            = var.service_5xx_threshold
   service_latency_p95_threshold_ms = var.service_latency_p95_threshold_ms
+  # 80 % of the instance's max_connections (80 for the default 100, the seed's value):
+  # a fixed 80 never fired on a bigger instance and fired constantly on a smaller one.
+  rds_connections_threshold = floor(var.db_max_connections * 0.8)
 }
 
 module "github_oidc" {

@@ -92,6 +92,26 @@ run "cutover_done_legacy_closed" {
     condition     = output.alarm_topic_arn != null
     error_message = "alarm_email must create the SNS topic."
   }
+
+  assert {
+    condition     = module.monitoring.alarm_thresholds["carat-api-rds-high-connections"] == 80
+    error_message = "The connections alarm fires at 80 % of the default db_max_connections (100)."
+  }
+}
+
+# The connections alarm follows the instance's max_connections (a fixed 80 never
+# fired on an instance allowing 400).
+run "connections_alarm_follows_max_connections" {
+  command = apply
+
+  variables {
+    db_max_connections = 400
+  }
+
+  assert {
+    condition     = module.monitoring.alarm_thresholds["carat-api-rds-high-connections"] == 320
+    error_message = "With db_max_connections = 400 the connections alarm must fire above 320."
+  }
 }
 
 # Billing with Stripe: off by default (nothing Stripe reaches the service), on
